@@ -1,0 +1,244 @@
+"""The BibTeX file: parsing with located errors, and Vancouver (NLM) formatting.
+
+Formatting follows pybtex's own style classes: templates built from
+`pybtex.style.template` nodes, names through a name-style plugin, and
+rendering through pybtex's HTML backend, which escapes every field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pybtex.database import BibliographyData, Person, parse_string
+from pybtex.richtext import HRef, Text
+from pybtex.style import FormattedEntry
+from pybtex.scanner import PybtexSyntaxError
+from pybtex.style.formatting import BaseStyle
+from pybtex.style.names import BaseNameStyle
+from pybtex.style.template import field as bib_field
+from pybtex.style.template import first_of, join, node, optional, optional_field, sentence
+from pybtex.exceptions import PybtexError
+
+from .errors import Location, Problem
+from .yaml_source import read_text
+
+_ENTRY_START = re.compile(r"^[ \t]*@([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
+MAX_AUTHORS = 6  # NLM: list six, then "et al."
+
+
+# --- names -------------------------------------------------------------------
+
+def _plain(latex: str) -> str:
+    return Text.from_latex(latex).render_as("text")
+
+
+def _initials(names: list[str]) -> str:
+    """'Mark D. P.' -> 'MDP'; 'Jean-Luc' -> 'JL'."""
+    letters = []
+    for name in names:
+        for part in re.split(r"[\s\-.~]+", _plain(name)):
+            if part:
+                letters.append(part[0].upper())
+    return "".join(letters)
+
+
+class VancouverNames(BaseNameStyle):
+    """Surname then initials without stops: 'Gutierrez A Jr', 'El-Shabrawi L'."""
+
+    def format(self, person: Person, abbr: bool = False) -> Text:
+        surname = " ".join(_plain(n) for n in person.prelast_names + person.last_names)
+        parts = [surname, _initials(person.first_names + person.middle_names), " ".join(map(_plain, person.lineage_names))]
+        return Text(" ".join(p for p in parts if p))
+
+
+def _is_others(person: Person) -> bool:
+    return str(person) == "others"
+
+
+@node
+def authors(children, context):
+    """Up to six names, then 'et al.'; `and others` also gives 'et al.'."""
+    persons = context["entry"].persons.get("author") or context["entry"].persons.get("editor") or []
+    if not persons:
+        return Text()
+    named = [p for p in persons if not _is_others(p)]
+    style = context["style"]
+    shown = [style.format_name(p) for p in named[:MAX_AUTHORS]]
+    if len(named) > MAX_AUTHORS or len(named) < len(persons):
+        shown.append(Text("et al"))
+    return join(sep=", ")[shown].format_data(context).add_period()
+
+
+# --- fields ------------------------------------------------------------------
+
+def short_pages(pages: str) -> str:
+    """NLM drops repeated leading digits of the last page: 455--462 -> 455-62."""
+    first, _, last = re.sub(r"\s*[-–—]+\s*", "-", pages).partition("-")
+    if not last:
+        return first
+    if first.isdigit() and last.isdigit() and len(first) == len(last):
+        common = len(re.match(r"\d*", "".join(a if a == b else "|" for a, b in zip(first, last))).group())
+        last = last[common:] or last[-1]
+    return f"{first}-{last}"
+
+
+@node
+def year(children, context):
+    fields = context["entry"].fields
+    value = fields.get("year") or fields.get("date", "")[:4]
+    return Text(value) if value else Text()
+
+
+@node
+def pages(children, context):
+    value = context["entry"].fields.get("pages")
+    return Text(short_pages(_plain(value))) if value else Text()
+
+
+def _journal():
+    return first_of[optional_field("journal"), optional_field("journaltitle")]
+
+
+def _identifiers(entry) -> list[Text]:
+    """DOI, PMID, PMCID and URL as links, NLM's 'doi: … PMID: …' order."""
+    f = entry.fields
+    out = []
+    if f.get("doi"):
+        doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", f["doi"].strip(), flags=re.I)
+        out.append(Text("doi: ", HRef(f"https://doi.org/{doi}", doi), "."))
+    if f.get("pmid", "").strip().isdigit():
+        pmid = f["pmid"].strip()
+        out.append(Text("PMID: ", HRef(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/", pmid), "."))
+    if re.fullmatch(r"(PMC)?\d+", f.get("pmcid", "").strip(), flags=re.I):
+        pmcid = "PMC" + re.sub(r"^PMC", "", f["pmcid"].strip(), flags=re.I)
+        out.append(Text("PMCID: ", HRef(f"https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/", pmcid), "."))
+    if re.match(r"https?://", f.get("url", "").strip()):
+        url = f["url"].strip()
+        out.append(Text("Available from: ", HRef(url, url), "."))
+    return out
+
+
+class VancouverStyle(BaseStyle):
+    """Vancouver / NLM citation style on pybtex's template system."""
+
+    default_name_style = VancouverNames
+    default_label_style = "number"
+    default_sorting_style = "none"
+
+    def get_article_template(self, e):
+        issue = optional["(", bib_field("number"), ")"]
+        volume = optional[";", bib_field("volume"), issue]
+        return join(sep=" ")[
+            authors,
+            sentence[bib_field("title")],
+            sentence[_journal()],
+            join[year, volume, optional[":", pages], "."],
+        ]
+
+    def get_inproceedings_template(self, e):
+        return join(sep=" ")[
+            authors,
+            sentence[bib_field("title")],
+            join[join(sep="; ")[join["In: ", bib_field("booktitle")],
+                                join(sep=" ")[year, optional_field("month", apply_func=_month)],
+                                optional_field("address")], "."],
+        ]
+
+    def get_misc_template(self, e):
+        return join(sep=" ")[
+            authors,
+            sentence[first_of[optional_field("title"), e.key]],
+            sentence(sep=". ")[optional_field("howpublished"), _journal(), optional_field("publisher"), year],
+        ]
+
+    def format_entry(self, label, entry, bib_data=None):
+        """Any entry type without its own template is formatted as misc, never a crash."""
+        get_template = getattr(self, f"get_{entry.type}_template", self.get_misc_template)
+        context = {"entry": entry, "style": self, "bib_data": bib_data}
+        return FormattedEntry(entry.key, get_template(entry).format_data(context), label)
+
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _month(text: Text) -> Text:
+    value = str(text).strip().lower()[:3]
+    names = [m.lower() for m in _MONTHS]
+    if value in names:
+        return Text(_MONTHS[names.index(value)])
+    return Text(_MONTHS[int(value) - 1]) if value.isdigit() and 1 <= int(value) <= 12 else text
+
+
+# --- the bibliography ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reference:
+    key: str
+    html: str  # escaped, with links for identifiers
+    text: str  # plain text, for tests and downloads
+
+
+@dataclass
+class Bibliography:
+    name: str
+    data: BibliographyData
+    lines: dict[str, int] = field(default_factory=dict)
+    style: VancouverStyle = field(default_factory=VancouverStyle)
+    _formatted: dict[str, Reference] = field(default_factory=dict, repr=False)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data.entries
+
+    def canonical(self, key: str) -> str:
+        return self.data.entries[key].key
+
+    def closest(self, key: str, count: int = 3) -> list[str]:
+        keys = list(self.data.entries.keys())
+        close = difflib.get_close_matches(key, keys, n=count, cutoff=0.5)
+        return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.3)
+
+    def location(self, key: str) -> Location:
+        return Location(self.name, self.lines.get(key.lower()))
+
+
+    def reference(self, key: str) -> Reference:
+        """The formatted entry (formatted once, on first use: only cited entries cost anything)."""
+        key = self.canonical(key)
+        if key not in self._formatted:
+            entry = self.data.entries[key]
+            body = self.style.format_entry(None, entry).text
+            rich = Text(body, *[Text(" ", i) for i in _identifiers(entry)])
+            self._formatted[key] = Reference(key, rich.render_as("html"), rich.render_as("text"))
+        return self._formatted[key]
+
+
+def load_bibliography(path: Path, name: str) -> tuple[Bibliography | None, list[Problem]]:
+    """Parse the .bib file; duplicate keys (also differing in case) name both places."""
+    if not path.is_file():
+        return None, [Problem(Location(name), "bibliography file not found", "create it, even if empty")]
+    text, problems = read_text(path, name)
+    if text is None:
+        return None, problems
+    lines: dict[str, int] = {}
+    for match in _ENTRY_START.finditer(text):
+        if match.group(1).lower() in {"string", "preamble", "comment"}:
+            continue
+        key, line = match.group(2), text.count("\n", 0, match.start()) + 1
+        if key.lower() in lines:
+            problems.append(Problem(Location(name, line), f"duplicate entry key '{key}' (also on line {lines[key.lower()]})",
+                                    "keys must be unique, ignoring case: rename or delete one entry"))
+        else:
+            lines[key.lower()] = line
+    if problems:
+        return None, problems
+    try:
+        data = parse_string(text, "bibtex")
+    except PybtexSyntaxError as error:
+        return None, [Problem(Location(name, error.lineno), f"BibTeX syntax error: {error.args[0] if error.args else error}",
+                              "check braces, commas and quotes in this entry")]
+    except PybtexError as error:
+        return None, [Problem(Location(name), f"BibTeX error: {error}", "fix the entry it names")]
+    return Bibliography(name, data, lines), []

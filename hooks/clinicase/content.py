@@ -1,0 +1,359 @@
+"""The content model: one folder of YAML per case, validated into plain objects.
+
+Loading never raises on bad content: every problem in every file is
+collected with its location, and `load_casebook` raises one ContentError
+listing them all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import jsonschema
+
+from .bibliography import Bibliography
+from .citations import find_citations
+from .crossrefs import find_crossrefs
+from .errors import ContentError, Location, Problem, relative_name
+from .yaml_source import Document, FieldPath, load_yaml
+
+SCHEMAS = Path(__file__).parent / "schemas"
+REQUIRED_FILES = ("case", "presentation", "discussion")
+OPTIONAL_FILES = ("timeline", "figures", "treatments")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"}
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PLAIN_TEXT_FIELDS = {"alt", "id", "date", "cite", "url", "name"}  # rendered as data, never as Markdown
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    number: int
+    caption: str
+    shows: str
+    alt: str
+    teaching_point: str
+    image: Path | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    id: str
+    when: str
+    title: str
+    text: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Treatment:
+    id: str
+    name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class TreatmentGroup:
+    id: str
+    title: str
+    items: tuple[Treatment, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    cite: str
+    licence_name: str
+    licence_url: str
+    copyright: str
+    url: str = ""
+
+
+@dataclass
+class Case:
+    slug: str
+    folder: Path
+    title: str
+    summary: str
+    keywords: list[str]
+    specialty: str
+    key_facts: list[tuple[str, str]]
+    source: Source
+    ethics: dict[str, str]
+    presentation: dict[str, Any]
+    discussion: list[Section]
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    treatments_intro: str = ""
+    treatments: list[TreatmentGroup] = field(default_factory=list)
+
+    def figure(self, figure_id: str) -> Figure:
+        return next(f for f in self.figures if f.id == figure_id)
+
+
+@dataclass
+class Casebook:
+    cases: list[Case]
+
+
+# --- schema validation ---------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict:
+    return json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+_TYPE_NAMES = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping",
+               type(None): "nothing (empty)"}
+_PATTERN_HINTS = {
+    "^[a-z0-9][a-z0-9-]*$": "use lowercase letters, digits and hyphens, e.g. 'pelvic-x-ray'",
+    "^fig-[a-z0-9][a-z0-9-]*$": "figure ids start with 'fig-' and use lowercase letters, digits and hyphens",
+    "^[0-9]{4}(-(0[1-9]|1[0-2]))?$": "write YYYY or YYYY-MM in quotes, e.g. \"2017-10\"; put vaguer times in 'when'",
+    "^https?://": "only http:// and https:// addresses are allowed",
+}
+
+
+def _schema_problems(doc: Document, name: str) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(schema(name))
+    return [_explain(doc, error) for error in validator.iter_errors(doc.data)]
+
+
+def _explain(doc: Document, error: jsonschema.ValidationError) -> Problem:
+    path = tuple(error.absolute_path)
+    value = error.instance
+    if error.validator == "required":
+        missing = re.search(r"'([^']+)' is a required property", error.message).group(1)
+        described = error.schema["properties"].get(missing, {}).get("description", "")
+        return doc.problem(path, f"missing required field '{missing}'", f"add `{missing}:`" + (f" ({described})" if described else ""),
+                           key=True)
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        unknown = [k for k in value if k not in allowed]
+        key = unknown[0]
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+        fix = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+        return doc.problem((*path, key), f"unknown field '{key}'", fix, key=True)
+    if error.validator == "type":
+        expected = error.validator_value
+        got = _TYPE_NAMES.get(type(value), type(value).__name__)
+        fix = "put the value in quotes (YAML reads yes/no/on/off as true/false, 012 and 1:30 as numbers, dates as dates)" \
+            if expected == "string" else f"write {expected} here"
+        return doc.problem(path, f"expected {expected}, got {got} ({value!r})", fix)
+    if error.validator == "enum":
+        return doc.problem(path, f"{value!r} is not allowed", f"use one of: {', '.join(map(str, error.validator_value))}")
+    if error.validator == "pattern":
+        return doc.problem(path, f"{value!r} is not in the expected form", _PATTERN_HINTS.get(error.validator_value, ""))
+    if error.validator == "minLength":
+        return doc.problem(path, "must not be empty", "write the text or remove the field")
+    if error.validator == "minItems":
+        return doc.problem(path, f"needs at least {error.validator_value} item(s)", "add an item")
+    return doc.problem(path, error.message)
+
+
+# --- loading ----------------------------------------------------------------------
+
+def load_casebook(root: Path, content_dir: Path, bibliography: Bibliography) -> Casebook:
+    """Every case under content_dir/cases, or one ContentError with every problem found."""
+    problems: list[Problem] = []
+    cases_dir = content_dir / "cases"
+    if not cases_dir.is_dir():
+        raise ContentError([Problem(Location(relative_name(cases_dir, root)), "no cases folder",
+                                    "create content/cases/<case-name>/ with case.yml, presentation.yml and discussion.yml")])
+    cases = []
+    for folder in sorted(p for p in cases_dir.iterdir() if p.is_dir()):
+        case, found = _load_case(root, folder, bibliography)
+        problems.extend(found)
+        if case:
+            cases.append(case)
+    if not cases and not problems:
+        problems.append(Problem(Location(relative_name(cases_dir, root)), "no case folders found",
+                                "add a folder per case, e.g. content/cases/my-case/"))
+    if problems:
+        raise ContentError(problems)
+    return Casebook(sorted(cases, key=lambda c: c.title.lower()))
+
+
+def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Case | None, list[Problem]]:
+    problems: list[Problem] = []
+    here = relative_name(folder, root)
+    if not SLUG.match(folder.name):
+        problems.append(Problem(Location(here), f"case folder name '{folder.name}' cannot be a web address",
+                                "rename it with lowercase letters, digits and hyphens"))
+    problems.extend(_unexpected_files(folder, here))
+    docs: dict[str, Document] = {}
+    for name in REQUIRED_FILES + OPTIONAL_FILES:
+        path = folder / f"{name}.yml"
+        if not path.is_file():
+            if name in REQUIRED_FILES:
+                problems.append(Problem(Location(f"{here}/{name}.yml"), "required file is missing",
+                                        f"create it (see hooks/clinicase/schemas/{name}.schema.json)"))
+            continue
+        doc, found = load_yaml(path, relative_name(path, root))
+        problems.extend(found or _schema_problems(doc, name))
+        if not found:
+            docs[name] = doc
+    if problems:
+        return None, problems
+    case = _build(folder, docs)
+    problems.extend(_check_references(case, docs, bibliography))
+    problems.extend(_check_ids(docs))
+    problems.extend(_check_images(root, case, docs.get("figures")))
+    problems.extend(_check_timeline_order(docs.get("timeline")))
+    return (None if problems else case), problems
+
+
+def _unexpected_files(folder: Path, here: str) -> list[Problem]:
+    known = {f"{n}.yml" for n in REQUIRED_FILES + OPTIONAL_FILES}
+    problems = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix in {".yml", ".yaml"} and path.name not in known:
+            close = difflib.get_close_matches(path.stem, REQUIRED_FILES + OPTIONAL_FILES, n=1)
+            fix = f"rename it to {close[0]}.yml" if close else f"case files are: {', '.join(sorted(known))}"
+            problems.append(Problem(Location(f"{here}/{path.name}"), "file is not part of a case and would be ignored", fix))
+    return problems
+
+
+def _build(folder: Path, docs: dict[str, Document]) -> Case:
+    meta = docs["case"].data
+    figures = docs["figures"].data["figures"] if "figures" in docs else []
+    treatments = docs["treatments"].data if "treatments" in docs else {"groups": []}
+    return Case(
+        slug=folder.name,
+        folder=folder,
+        title=meta["title"],
+        summary=meta["summary"],
+        keywords=meta["keywords"],
+        specialty=meta["specialty"],
+        key_facts=[(f["label"], f["value"]) for f in meta.get("key_facts", [])],
+        source=Source(meta["source"]["cite"], meta["source"]["licence"]["name"], meta["source"]["licence"]["url"],
+                      meta["source"]["copyright"], meta["source"].get("url", "")),
+        ethics=meta["ethics"],
+        presentation=docs["presentation"].data,
+        discussion=[Section(**s) for s in docs["discussion"].data["sections"]],
+        timeline=[TimelineEvent(**e) for e in docs["timeline"].data["events"]] if "timeline" in docs else [],
+        figures=[Figure(number=i, **{**f, "image": folder / f["image"] if "image" in f else None})
+                 for i, f in enumerate(figures, start=1)],
+        treatments_intro=treatments.get("intro", ""),
+        treatments=[TreatmentGroup(g["id"], g["title"], tuple(Treatment(**t) for t in g["items"])) for g in treatments["groups"]],
+    )
+
+
+# --- checks across fields -----------------------------------------------------------
+
+def strings(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
+    """Every string value in a document, with its field path."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from strings(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from strings(value, (*path, i))
+    elif isinstance(data, str):
+        yield path, data
+
+
+def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibliography) -> list[Problem]:
+    """Citation keys and figure cross-references in any text field must resolve."""
+    problems = []
+    figure_ids = [f.id for f in case.figures]
+    source_path = ("source", "cite")
+    if case.source.cite not in bibliography:
+        problems.append(_unknown_key(docs["case"], source_path, case.source.cite, 0, bibliography))
+    for doc in docs.values():
+        for path, text in strings(doc.data):
+            if path == source_path:
+                continue
+            groups, malformed = find_citations(text)
+            refs = find_crossrefs(text)
+            if path[-1] in PLAIN_TEXT_FIELDS and (groups or malformed or refs):
+                problems.append(doc.problem(path, "this field is plain text and cannot hold citations or cross-references",
+                                            "move the citation to the caption or body text"))
+                continue
+            for bad in malformed:
+                problems.append(doc.problem(path, f"cannot read citation '{bad.snippet}'",
+                                            "write [@key] or [@key1; @key2]; keys use letters, digits and _ - : .",
+                                            offset=bad.start))
+            for group in groups:
+                problems.extend(_unknown_key(doc, path, key, group.start, bibliography)
+                                for key in group.keys if key not in bibliography)
+            for ref in refs:
+                if ref.id not in figure_ids:
+                    close = difflib.get_close_matches(ref.id, figure_ids, n=3)
+                    fix = f"did you mean {', '.join('@' + c for c in close)}?" if close else \
+                        "add the figure to figures.yml or correct the id"
+                    problems.append(doc.problem(path, f"no figure with id '{ref.id}' in this case", fix, offset=ref.start))
+    return problems
+
+
+def _unknown_key(doc: Document, path: FieldPath, key: str, offset: int, bibliography: Bibliography) -> Problem:
+    close = bibliography.closest(key)
+    hint = f"closest known keys: {', '.join(close)}" if close else f"add an entry '{key}' to {bibliography.name}"
+    if key.startswith("fig-"):
+        hint = f"to refer to a figure write @{key} without brackets"
+    return doc.problem(path, f"unknown citation key '{key}'", hint, offset=offset)
+
+
+def _check_ids(docs: dict[str, Document]) -> list[Problem]:
+    """Ids become anchors on the case's pages, so each must be unique within the case."""
+    seen: dict[str, Location] = {}
+    problems = []
+    for doc in docs.values():
+        for path, text in strings(doc.data):
+            if path[-1] != "id":
+                continue
+            where = doc.where(path)
+            if text in seen:
+                problems.append(doc.problem(path, f"duplicate id '{text}' (also used at {seen[text]})",
+                                            "give each figure, event, section and treatment its own id"))
+            else:
+                seen[text] = where
+    return problems
+
+
+def _check_images(root: Path, case: Case, doc: Document | None) -> list[Problem]:
+    """Images must be real files inside the case folder: no URLs, no '..', no symlinks out."""
+    problems = []
+    for index, figure in enumerate(case.figures):
+        if figure.image is None:
+            continue
+        raw = doc.data["figures"][index]["image"]
+        path = ("figures", index, "image")
+        resolved = figure.image.resolve()
+        if re.match(r"^[a-z][a-z0-9+.-]*:", raw, re.I) or Path(raw).is_absolute() or ".." in Path(raw).parts:
+            problems.append(doc.problem(path, f"image path '{raw}' must be a relative path inside the case folder",
+                                        "copy the image into the case folder and give its relative path"))
+        elif not resolved.is_relative_to(case.folder.resolve()):
+            problems.append(doc.problem(path, f"image '{raw}' points outside the case folder", "copy the file in"))
+        elif not resolved.is_file():
+            problems.append(doc.problem(path, f"image file '{raw}' not found",
+                                        f"add it under {relative_name(case.folder, root)}/ or remove the field"))
+        elif resolved.suffix.lower() not in IMAGE_SUFFIXES:
+            problems.append(doc.problem(path, f"'{raw}' is not an image", f"use one of {', '.join(sorted(IMAGE_SUFFIXES))}"))
+        elif resolved.suffix.lower() == ".svg" and re.search(rb"<script|\son\w+\s*=|javascript:", resolved.read_bytes(), re.I):
+            problems.append(doc.problem(path, f"SVG '{raw}' contains script", "export the SVG again without scripts"))
+    return problems
+
+
+def _check_timeline_order(doc: Document | None) -> list[Problem]:
+    if doc is None:
+        return []
+    problems, last = [], ""
+    for index, event in enumerate(doc.data["events"]):
+        date = event.get("date", "")
+        if date and date < last:
+            problems.append(doc.problem(("events", index, "date"), f"date {date} comes before the previous event's {last}",
+                                        "list events in the order they happened"))
+        last = max(last, date)
+    return problems

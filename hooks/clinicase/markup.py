@@ -1,0 +1,40 @@
+"""Small, safe HTML helpers shared by the renderers.
+
+Generated pages are Markdown, and Python-Markdown still applies emphasis and
+links to text between inline HTML tags. Text we place inside our own inline
+HTML is therefore made *inert*: Markdown's special characters become numeric
+character references, which Markdown leaves alone and browsers show as-is.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_[]{}()#+-!|<>"}
+_TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?\w+;)")
+
+
+def escape(text: str) -> str:
+    """Escape data for HTML text or a double-quoted attribute."""
+    return html.escape(str(text), quote=True)
+
+
+def inert(fragment: str) -> str:
+    """Make the text parts of an HTML fragment immune to Markdown processing."""
+    parts = _TAG_OR_ENTITY.split(fragment)
+    return "".join(p if i % 2 else "".join(_MARKDOWN_SPECIALS.get(c, c) for c in p) for i, p in enumerate(parts))
+
+
+def inert_text(text: str) -> str:
+    """Escape plain data and make it Markdown-inert, for use in generated Markdown."""
+    return inert(escape(text))
+
+
+def markdown_text(text: str) -> str:
+    """Author Markdown from YAML, with raw HTML disabled (data is not code)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def strip_tags(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))

@@ -1,0 +1,184 @@
+"""Read one YAML file safely, remembering where every value came from.
+
+PyYAML's `safe_load` forgets positions and silently keeps the last of two
+duplicate keys, so we compose the node tree ourselves and build plain data
+from it, refusing what an author never means to write (tabs, duplicate keys,
+alias bombs, absurd nesting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Location, Problem
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 100_000
+MAX_DEPTH = 40
+
+FieldPath = tuple  # of str keys and int indexes
+
+
+def field_name(path: FieldPath) -> str:
+    """('figures', 2, 'alt') -> 'figures[2].alt', the way authors read it."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+@dataclass
+class Document:
+    """Plain data from one file plus the position of every value and key."""
+
+    name: str
+    data: Any = None
+    value_marks: dict[FieldPath, yaml.Mark] = field(default_factory=dict)
+    key_marks: dict[FieldPath, yaml.Mark] = field(default_factory=dict)
+    styles: dict[FieldPath, str | None] = field(default_factory=dict)
+
+    def where(self, path: FieldPath, *, key: bool = False, offset: int = 0) -> Location:
+        """Location of a value (or of its key), falling back to the nearest parent.
+
+        `offset` is a character offset inside a string value; for literal
+        block scalars (`|`) it is turned into the exact line.
+        """
+        marks = self.key_marks if key and path in self.key_marks else self.value_marks
+        probe = path
+        while probe and probe not in marks:
+            probe = probe[:-1]
+        mark = marks.get(probe)
+        if mark is None:
+            return Location(self.name, 1, 1)
+        line = mark.line + 1
+        if offset and probe == path and self.styles.get(path) == "|":
+            value = self.get(path)
+            return Location(self.name, line + 1 + value[:offset].count("\n"), None)
+        return Location(self.name, line, mark.column + 1)
+
+    def problem(self, path: FieldPath, message: str, fix: str = "", *, key: bool = False, offset: int = 0) -> Problem:
+        return Problem(self.where(path, key=key, offset=offset), message, fix, field_name(path))
+
+    def get(self, path: FieldPath) -> Any:
+        value = self.data
+        for part in path:
+            value = value[part]
+        return value
+
+
+class _Builder:
+    """Turns a composed node tree into plain data, recording marks and problems."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.nodes = 0
+        self.scalars = yaml.SafeLoader("")  # only its scalar constructors are used
+
+    def build(self, node: yaml.Node, path: FieldPath, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            raise _TooBig(node, depth > MAX_DEPTH)
+        self.doc.value_marks[path] = node.start_mark
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        self.doc.styles[path] = node.style
+        return self.scalars.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(Problem(_loc(self.doc.name, key_node.start_mark), "a key must be a plain name",
+                                             "write `name: value`", _field(path)))
+                continue
+            key = key_node.value  # the raw text: `no:` stays the field name "no"
+            child = (*path, key)
+            if key in result:
+                first = self.doc.key_marks[child].line + 1
+                self.problems.append(Problem(_loc(self.doc.name, key_node.start_mark),
+                                             f"duplicate key '{key}' (first given on line {first})",
+                                             "keep one of them; YAML would silently drop the first", _field(child)))
+                continue
+            self.doc.key_marks[child] = key_node.start_mark
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+
+class _TooBig(Exception):
+    def __init__(self, node: yaml.Node, too_deep: bool):
+        self.node = node
+        self.too_deep = too_deep
+
+
+def _loc(name: str, mark: yaml.Mark | None) -> Location:
+    return Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
+
+
+def _field(path: FieldPath) -> str:
+    return field_name(path)
+
+
+def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+    """The file's text (BOM and CRLF accepted), or the problem that prevents reading it."""
+    raw = path.read_bytes()
+    if len(raw) > MAX_BYTES:
+        return None, [Problem(Location(name), f"file is {len(raw):,} bytes, more than the {MAX_BYTES:,} allowed",
+                              "split the content or remove what does not belong in a case")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, [Problem(Location(name, line, column), "file is not UTF-8 text",
+                              "save it as UTF-8 in your editor (Save with encoding → UTF-8)")]
+    return text.replace("\r\n", "\n"), []
+
+
+def load_yaml(path: Path, name: str) -> tuple[Document, list[Problem]]:
+    """Load one YAML file; problems are returned, never raised."""
+    doc = Document(name)
+    text, problems = read_text(path, name)
+    if text is None:
+        return doc, problems
+    tab = _tab_indentation(text, name)
+    if tab:
+        return doc, [tab]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        what = error.problem or "the YAML cannot be read"
+        return doc, [Problem(_loc(name, mark), f"YAML syntax error: {what}",
+                             "check indentation, colons and quotes on this line and the one above")]
+    except yaml.YAMLError as error:
+        return doc, [Problem(Location(name), f"YAML error: {error}", "check the file's syntax")]
+    except RecursionError:
+        return doc, [Problem(Location(name), "nesting is too deep to read", f"keep nesting under {MAX_DEPTH} levels")]
+    if node is None:
+        return doc, [Problem(Location(name, 1, 1), "file is empty", "fill it in or delete it")]
+    builder = _Builder(doc)
+    try:
+        doc.data = builder.build(node, ())
+    except _TooBig as error:
+        limit = f"nesting deeper than {MAX_DEPTH} levels" if error.too_deep else f"more than {MAX_NODES:,} values (aliases included)"
+        return doc, [Problem(_loc(name, error.node.start_mark), f"refused: {limit}",
+                             "a case file never needs this; remove the deep nesting or repeated aliases")]
+    except yaml.constructor.ConstructorError as error:
+        return doc, [Problem(_loc(name, error.problem_mark), f"cannot read value: {error.problem}", "quote the value")]
+    return doc, builder.problems
+
+
+def _tab_indentation(text: str, name: str) -> Problem | None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            return Problem(Location(name, number, indent.index("\t") + 1), "tab used for indentation",
+                           "YAML indents with spaces only; replace the tab with spaces")
+    return None
