@@ -40,12 +40,11 @@ class Malformed:
 def code_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges of fenced and indented code blocks and inline code spans."""
     ranges: list[tuple[int, int]] = []
-    offset = 0
-    fence: str | None = None
-    fence_start = 0
-    previous_blank, previous_is_text = True, False
+    offset, fence, fence_start = 0, None, 0
+    previous_blank, in_list, in_indented_code = True, False, False
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
+        indented = line.startswith(("    ", "\t"))
         opener = _FENCE.match(line)
         if fence:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) and not stripped.strip(fence[0]):
@@ -53,12 +52,14 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
                 fence = None
         elif opener:
             fence, fence_start = opener.group(1), offset
-        elif stripped and line.startswith(("    ", "\t")) and previous_blank and not previous_is_text:
-            ranges.append((offset, offset + len(line)))  # indented code block line
-        if not fence and stripped:
-            in_code = bool(ranges) and ranges[-1][1] == offset + len(line)
-            previous_is_text = not in_code and not line.startswith(("    ", "\t")) or bool(_LIST_ITEM.match(line))
-            previous_is_text = previous_is_text and not in_code
+        elif stripped and indented and (in_indented_code or (previous_blank and not in_list)):
+            # An indented line after a blank line is code, unless it continues a list item.
+            ranges.append((offset, offset + len(line)))
+            in_indented_code = True
+        elif stripped:
+            in_indented_code = False
+            if not indented:
+                in_list = bool(_LIST_ITEM.match(line))
         previous_blank = not stripped
         offset += len(line)
     if fence:

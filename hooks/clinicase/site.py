@@ -128,8 +128,18 @@ def case_references_page(plan: SitePlan, case: Case, uri: str, numbering: Number
     bib = plan.bibliography
 
     def backlinks(key: str) -> str:
-        links = [f'<a class="backref" href="{escape(relative_url(uri, o.page, o.anchor, plan.use_directory_urls))}">'
-                 f"{escape(o.page_title)} › {inert(escape(o.section))}</a>" for o in occurrences if key in o.keys]
+        """One link per page section; further citations in that section as small numbered links."""
+        by_section: dict[tuple[str, str, str], list[Occurrence]] = {}
+        for o in occurrences:
+            if key in o.keys:
+                by_section.setdefault((o.page, o.page_title, o.section), []).append(o)
+        links = []
+        for (_, page_title, section), found in by_section.items():
+            label = f"{escape(page_title)} › {inert(escape(section))}"
+            hrefs = [escape(relative_url(uri, o.page, o.anchor, plan.use_directory_urls)) for o in found]
+            more = "".join(f' <a class="backref" href="{h}" aria-label="{label}, citation {i}">{i}</a>'
+                           for i, h in enumerate(hrefs[1:], start=2))
+            links.append(f'<a class="backref" href="{hrefs[0]}">{label}</a>' + (f"<sup>{more}</sup>" if more else ""))
         return '<span class="cited-in">Cited in: ' + ", ".join(links) + "</span>"
 
     keys = numbering.keys_in_order()

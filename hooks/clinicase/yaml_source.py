@@ -20,6 +20,7 @@ MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 40
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 FieldPath = tuple  # of str keys and int indexes
 
 
@@ -84,6 +85,8 @@ class _Builder:
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
             raise _TooBig(node, depth > MAX_DEPTH)
         self.doc.value_marks[path] = node.start_mark
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+            raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -153,10 +156,11 @@ def load_yaml(path: Path, name: str) -> tuple[Document, list[Problem]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
         what = error.problem or "the YAML cannot be read"
-        return doc, [Problem(_loc(name, mark), f"YAML syntax error: {what}",
-                             "check indentation, colons and quotes on this line and the one above")]
+        if error.context and error.context_mark:
+            what += f", {error.context} that starts on line {error.context_mark.line + 1}"
+        return doc, [Problem(_loc(name, error.problem_mark or error.context_mark), f"YAML syntax error: {what}",
+                             "check quotes, indentation and colons around these lines")]
     except yaml.YAMLError as error:
         return doc, [Problem(Location(name), f"YAML error: {error}", "check the file's syntax")]
     except RecursionError:

@@ -1,0 +1,34 @@
+# Two commands, each setting up everything it needs first:
+#   make serve   build the site and serve it at http://127.0.0.1:8000, rebuilding on every edit
+#   make test    run the whole test suite (installs Debian's chromium for the browser tests when it can)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve test build browser
+
+serve: $(VENV)/.installed
+	$(BIN)/mkdocs serve
+
+build: $(VENV)/.installed
+	$(BIN)/mkdocs build --strict
+
+test: $(VENV)/.installed browser
+	$(BIN)/python -m pytest
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Browser tests drive the system's Chromium through Playwright; no browser is ever downloaded.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium not found: browser tests will be skipped (install the 'chromium' package to run them)"; fi

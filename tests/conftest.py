@@ -1,0 +1,148 @@
+"""Shared helpers: build real sites into temporary folders, as a user would."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: str
+    site: Path
+
+    def html(self, url_path: str) -> BeautifulSoup:
+        path = self.site / url_path
+        if url_path.endswith("/") or not url_path:
+            path = path / "index.html"
+        return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+    def pages(self) -> list[Path]:
+        return sorted(self.site.rglob("*.html"))
+
+
+def run_mkdocs(project: Path, *args: str, site: Path | None = None, env: dict | None = None) -> Build:
+    site = site or project / "site"
+    env = {**{k: v for k, v in os.environ.items() if k != "SITE_URL"}, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", *args, "-d", str(site)], cwd=project,
+                            capture_output=True, text=True, env=env, timeout=180)
+    return Build(result.returncode, result.stdout + result.stderr, site)
+
+
+def make_project(tmp_path: Path, fixture: Path = FIXTURES / "site") -> Path:
+    """A copy of this project's configuration and hooks with a fixture's content."""
+    project = tmp_path / "project"
+    ignore = shutil.ignore_patterns("__pycache__")
+    project.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "hooks", project / "hooks", ignore=ignore)
+    shutil.copytree(REPO / "docs" / "assets", project / "docs" / "assets")
+    shutil.copytree(fixture / "content", project / "content")
+    shutil.copy(fixture / "bibliography.bib", project / "bibliography.bib")
+    for page in (fixture / "docs").glob("*.md"):
+        shutil.copy(page, project / "docs" / page.name)
+    return project
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Build:
+    """The repository's own site, built once, strict."""
+    build = run_mkdocs(REPO, "--strict", site=tmp_path_factory.mktemp("real") / "site")
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory) -> Build:
+    project = make_project(tmp_path_factory.mktemp("fixture"))
+    build = run_mkdocs(project, "--strict")
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; never a downloaded browser."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: `make test` installs the Debian package `chromium`")
+        pytest.skip("Chromium not installed (apt-get install chromium); browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def serve_site():
+    """Serve built sites on loopback; returns a function site_dir -> base URL."""
+    import functools
+    import http.server
+    import threading
+
+    servers = []
+
+    def start(site: Path) -> str:
+        handler = functools.partial(_QuietHandler, directory=str(site))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+import http.server  # noqa: E402
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def page(chromium):
+    """A page whose every request to another host is blocked and recorded in page.external."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.external = []
+
+    def route(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host in {"127.0.0.1", "localhost"}:
+            route.continue_()
+        else:
+            tab.external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    yield tab
+    context.close()

@@ -1,0 +1,97 @@
+"""Parsing and Vancouver formatting of the .bib (clinicase.bibliography)."""
+
+from pathlib import Path
+
+import pytest
+
+from clinicase.bibliography import load_bibliography, short_pages
+from conftest import FIXTURES, REPO
+
+
+@pytest.fixture(scope="module")
+def real_bib():
+    bib, problems = load_bibliography(REPO / "bibliography.bib", "bibliography.bib")
+    assert problems == []
+    return bib
+
+
+@pytest.fixture(scope="module")
+def fixture_bib():
+    bib, problems = load_bibliography(FIXTURES / "site" / "bibliography.bib", "bibliography.bib")
+    assert problems == []
+    return bib
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("balin2012", "Balin SJ, Wetter DA, Andersen LK, Davis MDP. Calcinosis cutis occurring in association with "
+                  "autoimmune connective tissue disease: the Mayo Clinic experience with 78 patients, 1996-2009. "
+                  "Arch Dermatol. 2012;148(4):455-62. doi: 10.1001/archdermatol.2011.2052."),
+    ("gutierrez2012", "Gutierrez A Jr, Wetter DA. Calcinosis cutis in autoimmune connective tissue diseases. "
+                      "Dermatol Ther. 2012;25(2):195-206. doi: 10.1111/j.1529-8019.2012.01492.x. PMID: 22741938."),
+    ("avouac2011", "Avouac J, Mogavero G, Guerini H, Drapé JL, Mathieu A, Kahan A, et al. Predictive factors of hand "
+                   "radiographic lesions in systemic sclerosis: a prospective study. Ann Rheum Dis. 2011;70(4):630-3."),
+    ("vayssairat1998", "Vayssairat M, Hidouche D, Abdoucheli-Baudot N, Gaitz JP. Clinical significance of subcutaneous "
+                       "calcinosis in patients with systemic sclerosis. Does diltiazem induce its regression? "
+                       "Ann Rheum Dis. 1998;57(4):252-4."),
+    ("valenzuela2015", "Valenzuela A, Baron M, Canadian Scleroderma Research Group, Herrick A, Proudman S, Stevens W, "
+                       "et al. Calcinosis is associated with digital ulcers and osteoporosis in patients with systemic "
+                       "sclerosis: A Scleroderma Clinical Trials Consortium study. In: 14th Scleroderma Research "
+                       "Workshop; 2015 Aug; Cambridge, UK."),
+    ("nielsen2016", "Nielsen BJ, Olesen AB. Treatment of skin calcifications with intra-lesional injection of sodium "
+                    "thiosulphate: a case series. Acta Derm Venereol. 2016;96:257-8."),
+])
+def test_vancouver_format_of_real_entries(real_bib, key, expected):
+    assert real_bib.reference(key).text == expected
+
+
+def test_duplicate_printed_reference_is_one_entry(real_bib):
+    titles = [str(e.fields["title"]) for e in real_bib.data.entries.values()]
+    assert len(titles) == len(set(titles)) == 20
+
+
+def test_accents_lineage_and_protected_capitals(fixture_bib):
+    text = fixture_bib.reference("alpha2020").text
+    assert text.startswith("Müller AB, Østergaard C, Smith J Jr. Calcinosis in CREST syndrome: a UK series.")
+    assert "J Fixture Med. 2020;12(3):101-9." in text  # @string macro expanded
+
+
+def test_more_than_six_authors_and_others_give_et_al(fixture_bib):
+    assert fixture_bib.reference("beta2019").text.startswith("One A, Two B, Three C, Four D, Five E, Six F, et al. Does")
+    odd = fixture_bib.reference("odd:key.with-chars_1").text
+    assert odd.startswith("Group W, Fixture Study Consortium, et al. An abstract")
+
+
+def test_identifiers_are_links(fixture_bib):
+    html = fixture_bib.reference("alpha2020").html
+    assert '<a href="https://doi.org/10.0000/fixture.alpha">10.0000/fixture.alpha</a>' in html
+    assert '<a href="https://pubmed.ncbi.nlm.nih.gov/12345678/">12345678</a>' in html
+
+
+def test_keys_are_case_insensitive_like_bibtex(fixture_bib):
+    assert "ALPHA2020" in fixture_bib and fixture_bib.canonical("ALPHA2020") == "alpha2020"
+
+
+@pytest.mark.parametrize("pages, expected", [("455--462", "455-62"), ("1560--1562", "1560-2"), ("1--12", "1-12"),
+                                             ("2803-2806", "2803-6"), ("e123", "e123"), ("S1--S9", "S1-S9")])
+def test_short_pages(pages, expected):
+    assert short_pages(pages) == expected
+
+
+def test_duplicate_keys_differing_in_case_name_both_places():
+    path = FIXTURES / "bib" / "duplicate-keys-differing-in-case.bib"
+    bib, problems = load_bibliography(path, "refs.bib")
+    assert bib is None
+    assert [str(p) for p in problems] == [
+        "refs.bib:5: duplicate entry key 'Smith2020' (also on line 1) — keys must be unique, ignoring case: "
+        "rename or delete one entry"]
+
+
+def test_syntax_error_has_a_line_number():
+    bib, problems = load_bibliography(FIXTURES / "bib" / "syntax-error-missing-comma.bib", "refs.bib")
+    assert bib is None and len(problems) == 1
+    assert problems[0].location.line == 10 and "syntax error" in problems[0].message
+
+
+def test_missing_file_is_a_problem(tmp_path):
+    _, problems = load_bibliography(tmp_path / "none.bib", "none.bib")
+    assert "not found" in problems[0].message

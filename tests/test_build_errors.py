@@ -1,0 +1,40 @@
+"""What an author gets from `mkdocs build` when the content is wrong."""
+
+import shutil
+
+import pytest
+
+from conftest import FIXTURES, make_project, run_mkdocs, tree_digest
+
+CASE = "content/cases/mini-case"
+
+
+def broken_project(tmp_path, error_fixture):
+    project = make_project(tmp_path)
+    for path in (FIXTURES / "errors" / error_fixture).iterdir():
+        shutil.copy(path, project / CASE / path.name)
+    return project
+
+
+@pytest.mark.parametrize("strict", [True, False], ids=["strict", "not-strict"])
+@pytest.mark.parametrize("fixture, expected", [
+    ("unknown-citation-key", f"{CASE}/discussion.yml:6: sections[0].body: unknown citation key 'alpha202O' "
+                             "— closest known keys: alpha2020"),
+    ("yaml-syntax-error", f"{CASE}/discussion.yml:6:1: YAML syntax error: found unexpected end of stream"),
+])
+def test_bad_content_stops_the_build_with_a_located_message(tmp_path, fixture, expected, strict):
+    project = broken_project(tmp_path, fixture)
+    before = tree_digest(project / "content"), tree_digest(project / "docs")
+    build = run_mkdocs(project, *(["--strict"] if strict else []))
+    assert build.returncode != 0
+    assert expected in build.output
+    assert "Traceback" not in build.output
+    assert (tree_digest(project / "content"), tree_digest(project / "docs")) == before
+
+
+def test_unknown_key_in_a_handwritten_page_is_located(tmp_path):
+    project = make_project(tmp_path)
+    (project / "docs" / "notes.md").write_text("# Notes\n\nFine.\n\nBad [@nosuchkey2020].\n", encoding="utf-8")
+    build = run_mkdocs(project, "--strict")
+    assert build.returncode != 0 and "Traceback" not in build.output
+    assert "docs/notes.md:5: unknown citation key 'nosuchkey2020'" in build.output

@@ -1,0 +1,113 @@
+"""Loading and validating case content, with located errors (clinicase.content)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clinicase.bibliography import load_bibliography
+from clinicase.content import load_casebook
+from clinicase.errors import ContentError
+from conftest import FIXTURES, REPO, tree_digest
+
+SITE = FIXTURES / "site"
+CASE = "content/cases/mini-case"
+
+
+@pytest.fixture(scope="module")
+def bib():
+    return load_bibliography(SITE / "bibliography.bib", "bibliography.bib")[0]
+
+
+def content_with(tmp_path: Path, error_fixture: str | None = None) -> Path:
+    """The fixture content, with the files of one error fixture laid over the case."""
+    shutil.copytree(SITE / "content", tmp_path / "content")
+    if error_fixture:
+        for path in (FIXTURES / "errors" / error_fixture).iterdir():
+            shutil.copy(path, tmp_path / CASE / path.name)
+    return tmp_path
+
+
+def problems(tmp_path, bib, error_fixture) -> list[str]:
+    root = content_with(tmp_path, error_fixture)
+    before = tree_digest(root / "content")
+    with pytest.raises(ContentError) as caught:
+        load_casebook(root, root / "content", bib)
+    assert tree_digest(root / "content") == before, "loading must never modify content"
+    return [str(p) for p in caught.value.problems]
+
+
+def test_fixture_case_loads_with_numbered_figures(tmp_path, bib):
+    root = content_with(tmp_path)
+    [case] = load_casebook(root, root / "content", bib).cases
+    assert case.slug == "mini-case" and [f.number for f in case.figures] == [1]
+    assert case.source.cite == "fixturesource2024"
+
+
+def test_real_content_loads(tmp_path):
+    real_bib, _ = load_bibliography(REPO / "bibliography.bib", "bibliography.bib")
+    [case] = load_casebook(REPO, REPO / "content", real_bib).cases
+    assert len(case.figures) == 7
+    assert [e.id for e in case.timeline][:2] == ["onset", "presentation"]
+
+
+ERRORS = {
+    "yaml-syntax-error": [f"{CASE}/discussion.yml:6:1: YAML syntax error: found unexpected end of stream, while "
+                          "scanning a quoted scalar that starts on line 4 — check quotes, indentation and colons "
+                          "around these lines"],
+    "unknown-citation-key": [f"{CASE}/discussion.yml:6: sections[0].body: unknown citation key 'alpha202O' "
+                             "— closest known keys: alpha2020"],
+    "missing-required-field": [f"{CASE}/case.yml:1:1: missing required field 'title' — add `title:` "
+                               "(Page title of the case.)"],
+    "unknown-field-typo": [f"{CASE}/case.yml:2:1: summmary: unknown field 'summmary' — did you mean 'summary'?",
+                           f"{CASE}/case.yml:1:1: missing required field 'summary' — add `summary:` "
+                           "(One-line summary shown on the home page (Markdown).)"],
+    "duplicate-id": [f"{CASE}/figures.yml:7:9: figures[1].id: duplicate id 'fig-one' "
+                     f"(also used at {CASE}/figures.yml:2:9) — give each figure, event, section and treatment its own id"],
+    "missing-figure-reference": [f"{CASE}/presentation.yml:5:5: examination[0]: no figure with id 'fig-on' in this case "
+                                 "— did you mean @fig-one?"],
+    "missing-image": [f"{CASE}/figures.yml:7:12: figures[0].image: image file 'images/not-there.png' not found "
+                      f"— add it under {CASE}/ or remove the field"],
+    "unsafe-image-path": [f"{CASE}/figures.yml:7:12: figures[0].image: image path '../../../../../etc/hostname' must be "
+                          "a relative path inside the case folder — copy the image into the case folder and give its "
+                          "relative path"],
+    "yaml-boolean-surprise": [f"{CASE}/presentation.yml:2:58: presenting_complaint.duration: expected string, got "
+                              "true/false (False) — put the value in quotes (YAML reads yes/no/on/off as true/false, "
+                              "012 and 1:30 as numbers, dates as dates)"],
+    "duplicate-key": [f"{CASE}/case.yml:3:1: title: duplicate key 'title' (first given on line 1) — keep one of them; "
+                      "YAML would silently drop the first"],
+    "tab-indentation": [f"{CASE}/case.yml:4:1: tab used for indentation — YAML indents with spaces only; "
+                        "replace the tab with spaces"],
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(ERRORS))
+def test_each_bad_input_gets_its_located_message(tmp_path, bib, fixture):
+    assert sorted(problems(tmp_path, bib, fixture)) == sorted(ERRORS[fixture])
+
+
+def test_all_problems_are_reported_together(tmp_path, bib):
+    root = content_with(tmp_path, "unknown-citation-key")
+    for path in (FIXTURES / "errors" / "duplicate-id").iterdir():
+        shutil.copy(path, root / CASE / path.name)
+    with pytest.raises(ContentError) as caught:
+        load_casebook(root, root / "content", bib)
+    assert len(caught.value.problems) == 2
+    assert caught.value.report().startswith("2 problems in the case content:")
+
+
+def test_missing_required_file(tmp_path, bib):
+    root = content_with(tmp_path)
+    (root / CASE / "discussion.yml").unlink()
+    with pytest.raises(ContentError) as caught:
+        load_casebook(root, root / "content", bib)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{CASE}/discussion.yml: required file is missing — create it (see hooks/clinicase/schemas/discussion.schema.json)"]
+
+
+def test_misnamed_case_file_is_not_silently_ignored(tmp_path, bib):
+    root = content_with(tmp_path)
+    shutil.copy(root / CASE / "figures.yml", root / CASE / "figure.yml")
+    with pytest.raises(ContentError) as caught:
+        load_casebook(root, root / "content", bib)
+    assert "rename it to figures.yml" in str(caught.value)

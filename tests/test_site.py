@@ -1,0 +1,150 @@
+"""Real sites built strict into temporary folders: what a reader gets."""
+
+import re
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+from conftest import REPO, make_project, run_mkdocs, tree_digest
+
+CASE = "cases/calcinosis-cutis-jssc/"
+CASE_PAGES = ["", "presentation/", "figures/", "discussion/", "treatments/", "references/"]
+
+
+def numbers_in_order(soup):
+    """Every cited number in reading order, including those hidden inside a range like 1–3."""
+    return [int(entry.get_text().split(".")[0]) for entry in soup.select(".citation-tip__entry")]
+
+
+def test_strict_build_has_no_warnings(real_site):
+    assert "WARNING" not in real_site.output
+
+
+def test_every_seed_section_is_on_the_site(real_site):
+    presentation = real_site.html(CASE + "presentation/")
+    headings = [h.get_text(strip=True).rstrip("¶") for h in presentation.select("h2")]
+    assert headings[:11] == ["Patient", "Timeline", "Presenting complaint", "History", "Comorbidities", "Medications",
+                             "Examination", "Investigations", "Diagnosis", "Management", "Follow-up and outcome"]
+    text = presentation.get_text(" ", strip=True)
+    for fact in ["15 years", "female", "October 2017", "Skin tightening", "Microstomia", "Raynaud",
+                 "interstitial lung disease", "spirometry", "Echocardiography", "Mycophenolate mofetil", "Itopride",
+                 "Grade 3", "3 x 3 x 2 cm", "chalky", "inferior pubic rami", "Limberg", "10th post-operative day",
+                 "sacral region", "right knee", "left chin", "nasal sill", "bony ankylosis"]:
+        assert fact.lower() in text.lower(), fact
+    figures = real_site.html(CASE + "figures/")
+    assert [h["id"] for h in figures.select("h2[id^=fig-]")] == [
+        "fig-gluteal-ulcers", "fig-pelvis-xray", "fig-sacrum", "fig-knee", "fig-chin", "fig-nasal-sill", "fig-elbow-xray"]
+    assert len(figures.select(".figure-placeholder[role=img][aria-label]")) == 7
+    assert not figures.select("img[src*=fig], img[alt*=radiograph]"), "never a stand-in image"
+    discussion = real_site.html(CASE + "discussion/").get_text(" ", strip=True)
+    for fact in ["five subtypes", "dystrophic, metastatic, idiopathic, iatrogenic, and calciphylaxis", "CREST",
+                 "25%", "7.5 years", "toothpaste", "vascular hypoxia", "no gold standard", "Three mechanisms",
+                 "10% sodium thiosulphate", "25% sodium thiosulphate"]:
+        assert fact in discussion, fact
+    overview = real_site.html(CASE).get_text(" ", strip=True)
+    assert "CC BY-NC" in overview and "Mahipathy SRRV" in overview and "Ethical approval" in overview
+
+
+def test_case_pages_follow_reading_order_in_navigation(real_site):
+    nav = real_site.html(CASE).select("nav.md-nav--primary a.md-nav__link[href]")
+    links = [a["href"] for a in nav]
+    order = [links.index(p) for p in ["./", "presentation/", "figures/", "discussion/", "treatments/", "references/"]
+             if p in links]
+    assert order == sorted(order) and len(order) == 6
+
+
+def test_citations_are_numbered_by_first_appearance_across_the_case(real_site):
+    seen = []
+    for page in CASE_PAGES:
+        for n in numbers_in_order(real_site.html(CASE + page)):
+            if n not in seen:
+                seen.append(n)
+    assert seen == list(range(1, len(seen) + 1)) and len(seen) == 19
+
+
+def test_a_reference_keeps_its_number_on_every_page(real_site):
+    master = {li["id"]: li.select_one(".reference").get_text() for li in
+              real_site.html(CASE + "references/").select("ol.reference-list > li")}
+    for page in CASE_PAGES[:-1]:
+        for li in real_site.html(CASE + page).select("ol.reference-list > li"):
+            assert master[li["id"]] == li.select_one(".reference").get_text()
+
+
+def test_every_citation_link_resolves_and_carries_its_reference(real_site):
+    for page in CASE_PAGES:
+        soup = real_site.html(CASE + page)
+        for link in soup.select("a.citation-link"):
+            target = soup.find(id=link["href"][1:])
+            assert target is not None and target.name == "li"
+            tip = soup.find(id=link["aria-describedby"])
+            assert tip["role"] == "tooltip" and tip.get_text().startswith(tuple("0123456789"))
+
+
+def test_back_links_resolve(real_site):
+    page = CASE + "references/"
+    links = real_site.html(page).select("a.backref")
+    assert len(links) > 30
+    for link in links:
+        url = urljoin("/" + page, link["href"])
+        target, anchor = urlparse(url).path, urlparse(url).fragment
+        assert real_site.html(target.lstrip("/")).find(id=anchor) is not None, link["href"]
+
+
+def test_duplicate_printed_reference_is_one_entry(real_site):
+    entries = real_site.html(CASE + "references/").select("ol.reference-list > li")
+    assert len(entries) == 19  # 20 printed references, 2 and 13 being the same paper
+    assert sum("autoimmune connective tissue diseases. Dermatol Ther" in li.get_text() for li in entries) == 1
+
+
+def test_site_bibliography_lists_each_entry_once_with_its_cases(real_site):
+    items = real_site.html("bibliography/").select("article li")
+    texts = [li.get_text(" ", strip=True) for li in items]
+    assert len(texts) == 20  # 19 cited + the source article
+    assert all("Calcinosis cutis in juvenile systemic sclerosis" in t for t in texts)
+
+
+def test_no_unresolved_markers_and_no_external_loads(real_site):
+    for path in real_site.pages():
+        html = path.read_text(encoding="utf-8")
+        visible = re.sub(r"<(code|pre)\b.*?</\1>", "", html, flags=re.S)
+        assert "[@" not in visible, path
+        external = re.findall(r"<(?!a\b)(\w+)[^>]*\s(?:src|href)=\"(?:https?:)?//", html)
+        assert external == [], (path, external)
+        if path.name != "404.html":  # MkDocs writes the 404 page against site_url; see the sub-path test
+            assert not re.search(r'\s(?:src|href)="/(?!/)', html), f"{path}: root-relative links break sub-paths"
+
+
+def test_building_never_writes_into_the_project(real_site):
+    assert not (REPO / "docs" / "cases").exists() and not (REPO / "docs" / "index.md").exists()
+
+
+def test_fixture_numbers_compress_and_code_stays_code(fixture_site):
+    discussion = fixture_site.html("cases/mini-case/discussion/")
+    citation = discussion.select_one(".citation")
+    assert re.sub(r"\s+", "", citation.find(string=True, recursive=False) + "".join(
+        a.get_text() + (a.next_sibling if isinstance(a.next_sibling, str) else "") for a in citation.select("a"))) \
+        .startswith("[1–3]")
+    code = " ".join(c.get_text() for c in discussion.select("code"))
+    assert "[@not_a_citation]" in code and "[@also_not_a_citation]" in code
+    presentation = fixture_site.html("cases/mini-case/presentation/")
+    assert "[@notakey]" in presentation.select_one("code").get_text()
+    assert presentation.select_one('a[href="../figures/#fig-one"]').get_text() == "Figure 1"
+
+
+def test_handwritten_pages_number_per_page(fixture_site):
+    notes = fixture_site.html("notes/")
+    assert numbers_in_order(notes) == [1, 1, 2]
+    assert [li["id"] for li in notes.select("ol.reference-list > li")] == ["ref-1", "ref-2"]
+    assert notes.select_one("code").get_text() == "[@beta2019]"
+
+
+def test_uncited_entries_are_not_listed(fixture_site):
+    assert "Never cited" not in fixture_site.html("bibliography/").get_text()
+
+
+def test_site_url_with_a_sub_path(tmp_path):
+    project = make_project(tmp_path)
+    build = run_mkdocs(project, "--strict", env={"SITE_URL": "https://example.org/casebook/"})
+    assert build.returncode == 0, build.output
+    assert 'src="/casebook/assets/javascripts/' in (build.site / "404.html").read_text(encoding="utf-8")
+    assert "https://example.org/casebook/cases/mini-case/" in (build.site / "sitemap.xml").read_text(encoding="utf-8")
