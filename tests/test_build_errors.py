@@ -18,7 +18,7 @@ def broken_project(tmp_path, error_fixture):
 
 @pytest.mark.parametrize("strict", [True, False], ids=["strict", "not-strict"])
 @pytest.mark.parametrize("fixture, expected", [
-    ("unknown-citation-key", f"{CASE}/discussion.yml:6: sections[0].body: unknown citation key 'alpha202O' "
+    ("unknown-citation-key", f"{CASE}/discussion.yml:6:36: sections[0].body: unknown citation key 'alpha202O' "
                              "— closest known keys: alpha2020"),
     ("yaml-syntax-error", f"{CASE}/discussion.yml:6:1: YAML syntax error: found unexpected end of stream"),
 ])

@@ -55,7 +55,7 @@ ERRORS = {
     "yaml-syntax-error": [f"{CASE}/discussion.yml:6:1: YAML syntax error: found unexpected end of stream, while "
                           "scanning a quoted scalar that starts on line 4 — check quotes, indentation and colons "
                           "around these lines"],
-    "unknown-citation-key": [f"{CASE}/discussion.yml:6: sections[0].body: unknown citation key 'alpha202O' "
+    "unknown-citation-key": [f"{CASE}/discussion.yml:6:36: sections[0].body: unknown citation key 'alpha202O' "
                              "— closest known keys: alpha2020"],
     "missing-required-field": [f"{CASE}/case.yml:1:1: missing required field 'title' — add `title:` "
                                "(Page title of the case.)"],
@@ -64,7 +64,7 @@ ERRORS = {
                            "(One-line summary shown on the home page (Markdown).)"],
     "duplicate-id": [f"{CASE}/figures.yml:7:9: figures[1].id: duplicate id 'fig-one' "
                      f"(also used at {CASE}/figures.yml:2:9) — give each figure, event, section and treatment its own id"],
-    "missing-figure-reference": [f"{CASE}/presentation.yml:5:5: examination[0]: no figure with id 'fig-on' in this case "
+    "missing-figure-reference": [f"{CASE}/presentation.yml:5:14: examination[0]: no figure with id 'fig-on' in this case "
                                  "— did you mean @fig-one?"],
     "missing-image": [f"{CASE}/figures.yml:7:12: figures[0].image: image file 'images/not-there.png' not found "
                       f"— add it under {CASE}/ or remove the field"],

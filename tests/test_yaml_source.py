@@ -19,9 +19,11 @@ def test_positions_are_remembered_for_values_and_keys(tmp_path):
     assert str(doc.where(("figures", 0, "missing"))) == "case.yml:3:5"  # nearest parent
 
 
-def test_literal_block_offsets_map_to_their_line(tmp_path):
-    doc, _ = load(tmp_path, b"body: |\n  one\n  two [@x]\n")
-    assert doc.where(("body",), offset=doc.data["body"].index("[@")).line == 3
+def test_offsets_inside_literal_and_folded_text_map_to_line_and_column(tmp_path):
+    doc, _ = load(tmp_path, b"body: |\n  one [@x]\n  two [@x]\nfolded: >-\n  one\n  two\n    [@y] and [@y]\n")
+    second = doc.data["body"].rindex("[@")
+    assert str(doc.where(("body",), offset=second)) == "case.yml:3:7"
+    assert str(doc.where(("folded",), offset=doc.data["folded"].rindex("[@"))) == "case.yml:7:14"
 
 
 def test_bom_and_crlf_are_accepted(tmp_path):

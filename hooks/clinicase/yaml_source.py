@@ -40,7 +40,8 @@ class Document:
     data: Any = None
     value_marks: dict[FieldPath, yaml.Mark] = field(default_factory=dict)
     key_marks: dict[FieldPath, yaml.Mark] = field(default_factory=dict)
-    styles: dict[FieldPath, str | None] = field(default_factory=dict)
+    ends: dict[FieldPath, yaml.Mark] = field(default_factory=dict)  # of string scalars
+    text: str = ""
 
     def where(self, path: FieldPath, *, key: bool = False, offset: int = 0) -> Location:
         """Location of a value (or of its key), falling back to the nearest parent.
@@ -55,11 +56,27 @@ class Document:
         mark = marks.get(probe)
         if mark is None:
             return Location(self.name, 1, 1)
-        line = mark.line + 1
-        if offset and probe == path and self.styles.get(path) == "|":
-            value = self.get(path)
-            return Location(self.name, line + 1 + value[:offset].count("\n"), None)
-        return Location(self.name, line, mark.column + 1)
+        if offset and probe == path and path in self.ends:
+            return self._inside_scalar(path, mark, offset)
+        return Location(self.name, mark.line + 1, mark.column + 1)
+
+    def _inside_scalar(self, path: FieldPath, mark: yaml.Mark, offset: int) -> Location:
+        """Line and column of a character inside a (possibly folded) string value.
+
+        Folding changes whitespace, not markup, so the n-th occurrence of the
+        two characters at `offset` is also the n-th in the source text.
+        """
+        value, token = self.get(path), self.get(path)[offset:offset + 2]
+        ordinal = value.count(token, 0, offset)
+        raw_start, raw = mark.index, self.text[mark.index:self.ends[path].index]
+        found = -1
+        for _ in range(ordinal + 1):
+            found = raw.find(token, found + 1)
+            if found < 0:
+                return Location(self.name, mark.line + 1, mark.column + 1)
+        at = raw_start + found
+        line_start = self.text.rfind("\n", 0, at) + 1
+        return Location(self.name, self.text.count("\n", 0, at) + 1, at - line_start + 1)
 
     def problem(self, path: FieldPath, message: str, fix: str = "", *, key: bool = False, offset: int = 0) -> Problem:
         return Problem(self.where(path, key=key, offset=offset), message, fix, field_name(path))
@@ -91,8 +108,10 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        self.doc.styles[path] = node.style
-        return self.scalars.construct_object(node, deep=True)
+        value = self.scalars.construct_object(node, deep=True)
+        if isinstance(value, str):
+            self.doc.ends[path] = node.end_mark
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict:
         result: dict[str, Any] = {}
@@ -150,6 +169,7 @@ def load_yaml(path: Path, name: str) -> tuple[Document, list[Problem]]:
     text, problems = read_text(path, name)
     if text is None:
         return doc, problems
+    doc.text = text
     tab = _tab_indentation(text, name)
     if tab:
         return doc, [tab]
