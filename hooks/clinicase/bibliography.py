@@ -197,8 +197,8 @@ class Bibliography:
 
     def closest(self, key: str, count: int = 3) -> list[str]:
         keys = list(self.data.entries.keys())
-        close = difflib.get_close_matches(key, keys, n=count, cutoff=0.5)
-        return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.3)
+        close = difflib.get_close_matches(key, keys, n=count, cutoff=0.75)
+        return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.6)
 
     def location(self, key: str) -> Location:
         return Location(self.name, self.lines.get(key.lower()))

@@ -270,7 +270,8 @@ def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibli
     figure_ids = [f.id for f in case.figures]
     source_path = ("source", "cite")
     if case.source.cite not in bibliography:
-        problems.append(_unknown_key(docs["case"], source_path, case.source.cite, 0, bibliography))
+        problems.append(docs["case"].problem(source_path, f"unknown citation key '{case.source.cite}'",
+                                             _unknown_key_fix(case.source.cite, bibliography)))
     for doc in docs.values():
         for path, text in strings(doc.data):
             if path == source_path:
@@ -281,13 +282,8 @@ def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibli
                 problems.append(doc.problem(path, "this field is plain text and cannot hold citations or cross-references",
                                             "move the citation to the caption or body text"))
                 continue
-            for bad in malformed:
-                problems.append(doc.problem(path, f"cannot read citation '{bad.snippet}'",
-                                            "write [@key] or [@key1; @key2]; keys use letters, digits and _ - : .",
-                                            offset=bad.start))
-            for group in groups:
-                problems.extend(_unknown_key(doc, path, key, group.start, bibliography)
-                                for key in group.keys if key not in bibliography)
+            problems.extend(doc.problem(path, message, fix, offset=offset)
+                            for offset, message, fix in citation_problems(text, bibliography))
             for ref in refs:
                 if ref.id not in figure_ids:
                     close = difflib.get_close_matches(ref.id, figure_ids, n=3)
@@ -297,12 +293,22 @@ def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibli
     return problems
 
 
-def _unknown_key(doc: Document, path: FieldPath, key: str, offset: int, bibliography: Bibliography) -> Problem:
-    close = bibliography.closest(key)
-    hint = f"closest known keys: {', '.join(close)}" if close else f"add an entry '{key}' to {bibliography.name}"
+def citation_problems(text: str, bibliography: Bibliography) -> list[tuple[int, str, str]]:
+    """(offset, message, fix) for each unreadable citation or unknown key in a Markdown text."""
+    groups, malformed = find_citations(text)
+    found = [(bad.start, f"cannot read citation '{bad.snippet}'",
+              "write [@key] or [@key1; @key2]; keys use letters, digits and _ - : .") for bad in malformed]
+    for group in groups:
+        found += [(group.start, f"unknown citation key '{key}'", _unknown_key_fix(key, bibliography))
+                  for key in group.keys if key not in bibliography]
+    return found
+
+
+def _unknown_key_fix(key: str, bibliography: Bibliography) -> str:
     if key.startswith("fig-"):
-        hint = f"to refer to a figure write @{key} without brackets"
-    return doc.problem(path, f"unknown citation key '{key}'", hint, offset=offset)
+        return f"to refer to a figure write @{key} without brackets"
+    close = bibliography.closest(key)
+    return f"closest known keys: {', '.join(close)}" if close else f"add an entry '{key}' to {bibliography.name}"
 
 
 def _check_ids(docs: dict[str, Document]) -> list[Problem]:

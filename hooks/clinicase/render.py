@@ -160,8 +160,11 @@ def _figure(case: Case, figure: Figure) -> str:
     if figure.image:
         picture = f"![{inert_text(figure.alt)}]({figure.image.relative_to(case.folder).as_posix()})"
     else:
-        picture = (f'<div class="figure-placeholder" role="img" aria-label="{escape(figure.alt)}">'
-                   f'<span aria-hidden="true">Image not reproduced: Figure {figure.number} of the source article</span></div>')
+        # No image we may reuse: say so, describe it, and point to the article. Never a stand-in picture.
+        where = case.source.url or "index.md#source"
+        picture = (f'<div class="figure-placeholder" markdown="block">\n\n'
+                   f"**Image not reproduced here.** {inert_text(figure.alt)}\n\n"
+                   f"[See Figure {figure.number} in the source article]({where})\n\n</div>")
     return f"""## Figure {figure.number} {{#{figure.id}}}
 
 <figure class="case-figure" markdown="block">

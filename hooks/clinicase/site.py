@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bibliography import Bibliography, load_bibliography
-from .citations import Numbering, Occurrence, find_citations, reference_list, resolve_page
-from .content import Case, Casebook, load_casebook
+from .citations import Numbering, Occurrence, reference_list, resolve_page
+from .content import Case, Casebook, citation_problems, load_casebook
 from .crossrefs import replace_crossrefs
 from .errors import ContentError, Location, Problem
 from .markup import escape, inert
@@ -181,18 +181,7 @@ def resolve_handwritten(markdown: str, uri: str, bibliography: Bibliography):
 
 
 def check_handwritten(pages: dict[str, str], bibliography: Bibliography) -> None:
-    problems = []
-    for uri, text in pages.items():
-        groups, malformed = find_citations(text)
-        for bad in malformed:
-            problems.append(Problem(Location(f"docs/{uri}", text.count("\n", 0, bad.start) + 1),
-                                    f"cannot read citation '{bad.snippet}'", "write [@key] or [@key1; @key2]"))
-        for group in groups:
-            for key in group.keys:
-                if key not in bibliography:
-                    close = bibliography.closest(key)
-                    problems.append(Problem(Location(f"docs/{uri}", text.count("\n", 0, group.start) + 1),
-                                            f"unknown citation key '{key}'",
-                                            f"closest known keys: {', '.join(close)}" if close else f"add it to {BIBLIOGRAPHY}"))
+    problems = [Problem(Location(f"docs/{uri}", text.count("\n", 0, offset) + 1), message, fix)
+                for uri, text in pages.items() for offset, message, fix in citation_problems(text, bibliography)]
     if problems:
         raise ContentError(problems)
