@@ -7,7 +7,6 @@ hooks, so the plan is recomputed on every build, never kept across builds.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -16,7 +15,6 @@ from mkdocs.structure.files import File
 from clinicase.errors import ContentError
 from clinicase.site import SitePlan, plan_site
 
-log = logging.getLogger("mkdocs.hooks.casebook")
 _plan: SitePlan | None = None
 
 

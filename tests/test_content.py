@@ -48,7 +48,7 @@ def test_real_content_loads(tmp_path):
     real_bib, _ = load_bibliography(REPO / "bibliography.bib", "bibliography.bib")
     [case] = load_casebook(REPO, REPO / "content", real_bib).cases
     assert len(case.figures) == 7
-    assert [e.id for e in case.timeline][:2] == ["onset", "presentation"]
+    assert [e.id for e in case.timeline][:2] == ["features-2003", "presentation"]
 
 
 ERRORS = {
@@ -76,6 +76,8 @@ ERRORS = {
                               "012 and 1:30 as numbers, dates as dates)"],
     "duplicate-key": [f"{CASE}/case.yml:3:1: title: duplicate key 'title' (first given on line 1) — keep one of them; "
                       "YAML would silently drop the first"],
+    "citation-in-plain-text-field": [f"{CASE}/figures.yml:5:10: figures[0].alt: this field is plain text and cannot "
+                                     "hold citations or cross-references — move the citation to the caption or body text"],
     "tab-indentation": [f"{CASE}/case.yml:4:1: tab used for indentation — YAML indents with spaces only; "
                         "replace the tab with spaces"],
 }

@@ -125,8 +125,9 @@ def presentation(case: Case) -> str:
     when = f" ({inert_text(complaint['when'])})" if "when" in complaint else ""
     parts += ["## Presenting complaint", f"{md(complaint['complaint'])}, for {inert_text(complaint['duration'])}{when}."]
     parts += ["## History", md(history["summary"])]
-    if "onset" in history:
-        parts += [f"Onset ({inert_text(history['onset']['when'])}):", _bullets(history["onset"]["features"])]
+    if "earlier_features" in history:
+        earlier = history["earlier_features"]
+        parts += [f"In {inert_text(earlier['when'])}, the source records:", _bullets(earlier["features"])]
     if p.get("comorbidities"):
         parts += ["## Comorbidities", "\n".join(f"- **{md(c['condition'])}**, confirmed by {md(c['confirmed_by'])}"
                                                 for c in p["comorbidities"])]
