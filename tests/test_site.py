@@ -150,3 +150,16 @@ def test_site_url_with_a_sub_path(tmp_path):
     assert build.returncode == 0, build.output
     assert 'src="/casebook/assets/javascripts/' in (build.site / "404.html").read_text(encoding="utf-8")
     assert "https://example.org/casebook/cases/mini-case/" in (build.site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("source, target, anchor, directory_urls, expected", [
+    ("cases/a/references.md", "cases/a/discussion.md", "cite-4", True, "../discussion/#cite-4"),
+    ("cases/a/references.md", "cases/a/index.md", "", True, "../"),
+    ("cases/a/references.md", "index.md", "", True, "../../../"),
+    ("cases/a/references.md", "cases/a/discussion.md", "cite-4", False, "discussion.html#cite-4"),
+    ("cases/a/index.md", "cases/a/figures.md", "x", True, "figures/#x"),
+])
+def test_relative_urls_for_raw_html_links(source, target, anchor, directory_urls, expected):
+    from clinicase.site import relative_url
+
+    assert relative_url(source, target, anchor, directory_urls) == expected

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bibliography import Bibliography, load_bibliography
-from .citations import Numbering, Occurrence, reference_list, resolve_page
+from .citations import Numbering, Occurrence, ResolvedPage, reference_list, resolve_page
 from .content import Case, Casebook, citation_problems, load_casebook
 from .crossrefs import replace_crossrefs
 from .errors import ContentError, Location, Problem
@@ -38,7 +38,7 @@ class SitePlan:
     bibliography: Bibliography
     use_directory_urls: bool = True
     handwritten: dict[str, str] = field(default_factory=dict)  # docs/ page uri -> Markdown with citations resolved
-    cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(title, link src_uri#anchor)]
+    cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(title, src_uri)]
 
 
 def page_url(src_uri: str, use_directory_urls: bool) -> str:
@@ -51,11 +51,11 @@ def page_url(src_uri: str, use_directory_urls: bool) -> str:
 
 def relative_url(from_src: str, to_src: str, anchor: str, use_directory_urls: bool) -> str:
     """Link for raw HTML (MkDocs only rewrites Markdown links)."""
-    here = posixpath.dirname(page_url(from_src, use_directory_urls) + "x")
-    target = page_url(to_src, use_directory_urls) or "./"
-    rel = posixpath.relpath(target or ".", here or ".")
-    if target.endswith("/") and not rel.endswith("/"):
-        rel += "/"
+    here = posixpath.dirname(page_url(from_src, use_directory_urls) + "x") or "."
+    target = page_url(to_src, use_directory_urls)
+    rel = posixpath.relpath(target or ".", here)
+    if (not target or target.endswith("/")) and not rel.endswith("/"):
+        rel += "/"  # relpath drops the slash that directory URLs need
     return f"{rel}#{anchor}" if anchor else rel
 
 
@@ -72,12 +72,14 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     cases_nav = []
     for case in casebook.cases:
         cases_nav.append({case.title: [{p.title: p.src_uri} for p in _add_case(plan, case)]})
-    home_page = _standalone(plan, "index.md", "Home", home(casebook))
+    home_page = _resolve(bibliography, home(casebook), "index.md", "Home", Numbering())
+    plan.pages.append(GeneratedPage("index.md", "Home", home_page.markdown))
+    _record(plan, home_page.occurrences)
     for uri, text in handwritten.items():
-        resolved = resolve_handwritten(text, uri, bibliography)
+        resolved = _resolve(bibliography, text, uri, _title(text, uri), Numbering())  # numbered per page
         plan.handwritten[uri] = resolved.markdown
         _record(plan, resolved.occurrences)
-    plan.pages += [home_page, GeneratedPage("bibliography.md", "Bibliography", bibliography_page(plan, casebook))]
+    plan.pages.append(GeneratedPage("bibliography.md", "Bibliography", bibliography_page(plan, casebook)))
     plan.nav = [{"Home": "index.md"}, {"Cases": cases_nav}, {"Bibliography": "bibliography.md"},
                 *sorted(u for u in handwritten if u != "index.md")]
     return plan
@@ -93,8 +95,7 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     for page in case_pages(case, bib.reference(case.source.cite).html):
         uri = f"{folder}/{page.name}"
         text = replace_crossrefs(page.markdown, lambda fid: f"[Figure {case.figure(fid).number}](figures.md#{fid})")
-        resolved = resolve_page(text, page=uri, title=page.title, numbering=numbering,
-                                describe=lambda k: bib.reference(k).html, canonical=bib.canonical)
+        resolved = _resolve(bib, text, uri, page.title, numbering)
         occurrences += resolved.occurrences
         pages.append(GeneratedPage(uri, page.title, resolved.markdown))
     references = pages.pop()
@@ -106,12 +107,9 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     return pages
 
 
-def _standalone(plan: SitePlan, uri: str, title: str, markdown: str) -> GeneratedPage:
-    bib = plan.bibliography
-    resolved = resolve_page(markdown, page=uri, title=title, numbering=Numbering(),
-                            describe=lambda k: bib.reference(k).html, canonical=bib.canonical)
-    _record(plan, resolved.occurrences)
-    return GeneratedPage(uri, title, resolved.markdown)
+def _resolve(bib: Bibliography, markdown: str, uri: str, title: str, numbering: Numbering) -> ResolvedPage:
+    return resolve_page(markdown, page=uri, title=title, numbering=numbering,
+                        describe=lambda k: bib.reference(k).html, canonical=bib.canonical)
 
 
 def _record(plan: SitePlan, occurrences: list[Occurrence], case: Case | None = None) -> None:
@@ -159,7 +157,7 @@ def bibliography_page(plan: SitePlan, casebook: Casebook) -> str:
     for key in keys:
         where = [f"[{escape(title)}]({link})" for title, link in plan.cited_by.get(key, [])]
         if key in sources:
-            where.insert(0, f"source article of [{escape(sources[key].title)}](cases/{sources[key].slug}/index.md)")
+            where.insert(0, f"[{escape(sources[key].title)}](cases/{sources[key].slug}/index.md) (its source article)")
         items.append(f"- {inert(bib.reference(key).html)}<br>\n  *Cited in:* {', '.join(where)}")
     return ("# Bibliography\n\nEvery reference cited anywhere on this site, once, in alphabetical order, "
             "with the cases that cite it.\n\n" + "\n".join(items) + "\n")
@@ -172,12 +170,6 @@ def _title(markdown: str, fallback: str) -> str:
         if line.startswith("# "):
             return line[2:].strip()
     return fallback
-
-
-def resolve_handwritten(markdown: str, uri: str, bibliography: Bibliography):
-    """Citations in a docs/ page, numbered per page."""
-    return resolve_page(markdown, page=uri, title=_title(markdown, uri), numbering=Numbering(),
-                        describe=lambda k: bibliography.reference(k).html, canonical=bibliography.canonical)
 
 
 def check_handwritten(pages: dict[str, str], bibliography: Bibliography) -> None:
