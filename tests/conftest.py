@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -102,10 +105,6 @@ def chromium():
 @pytest.fixture(scope="session")
 def serve_site():
     """Serve built sites on loopback; returns a function site_dir -> base URL."""
-    import functools
-    import http.server
-    import threading
-
     servers = []
 
     def start(site: Path) -> str:
@@ -118,9 +117,6 @@ def serve_site():
     yield start
     for server in servers:
         server.shutdown()
-
-
-import http.server  # noqa: E402
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,6 +1,5 @@
 """Parsing and Vancouver formatting of the .bib (clinicase.bibliography)."""
 
-from pathlib import Path
 
 import pytest
 

@@ -5,7 +5,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from conftest import REPO, make_project, run_mkdocs, tree_digest
+from conftest import REPO, make_project, run_mkdocs
 
 CASE = "cases/calcinosis-cutis-jssc/"
 CASE_PAGES = ["", "presentation/", "figures/", "discussion/", "treatments/", "references/"]

@@ -200,9 +200,6 @@ class Bibliography:
         close = difflib.get_close_matches(key, keys, n=count, cutoff=0.75)
         return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.6)
 
-    def location(self, key: str) -> Location:
-        return Location(self.name, self.lines.get(key.lower()))
-
 
     def reference(self, key: str) -> Reference:
         """The formatted entry (formatted once, on first use: only cited entries cost anything)."""

@@ -77,7 +77,8 @@ def _inline_code(text: str, blocks: list[tuple[int, int]]) -> Iterable[tuple[int
             i = block[1]
             continue
         if text[i] != "`":
-            i += 1
+            following = text.find("`", i + 1)
+            i = following if following >= 0 else len(text)
             continue
         run = len(text[i:]) - len(text[i:].lstrip("`"))
         closer = re.compile(rf"(?<!`)`{{{run}}}(?!`)")
@@ -168,8 +169,8 @@ class ResolvedPage:
     occurrences: list[Occurrence]
 
 
-def resolve_page(text: str, *, page: str, title: str, numbering: Numbering, describe, canonical=lambda k: k,
-                 list_heading: str | None = "References") -> ResolvedPage:
+def resolve_page(text: str, *, page: str, title: str, numbering: Numbering, describe,
+                 canonical=lambda k: k) -> ResolvedPage:
     """Replace citation groups with numbered links and append the page's reference list.
 
     `describe(key)` gives an entry's formatted HTML; `canonical(key)` its
@@ -189,8 +190,8 @@ def resolve_page(text: str, *, page: str, title: str, numbering: Numbering, desc
     out.append(text[last:])
     keys = sorted({k for o in occurrences for k in o.keys}, key=numbering.number)
     markdown = "".join(out)
-    if keys and list_heading:
-        markdown += f"\n\n## {list_heading}\n\n" + reference_list(keys, numbering, describe, occurrences) + "\n"
+    if keys:
+        markdown += "\n\n## References\n\n" + reference_list(keys, numbering, describe, occurrences) + "\n"
     return ResolvedPage(markdown, keys, occurrences)
 
 

@@ -34,7 +34,3 @@ def inert_text(text: str) -> str:
 def markdown_text(text: str) -> str:
     """Author Markdown from YAML, with raw HTML disabled (data is not code)."""
     return text.replace("&", "&amp;").replace("<", "&lt;")
-
-
-def strip_tags(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", fragment))

@@ -52,18 +52,23 @@ def heading_text(text: str) -> str:
     return md(" ".join(text.split())).replace("{", "&#123;")
 
 
+def pages_of(case: Case) -> list[tuple[str, str]]:
+    """(file name, title) of the pages this case has, in reading order."""
+    absent = {"figures.md": not case.figures, "treatments.md": not case.treatments}
+    return [(name, title) for name, title in CASE_PAGES if not absent.get(name)]
+
+
 def case_pages(case: Case, source_html: str) -> list[CasePage]:
     """The case's pages in reading order (the order citations are numbered in)."""
     builders = {
         "index.md": lambda: overview(case, source_html),
         "presentation.md": lambda: presentation(case),
-        "figures.md": lambda: figures(case, source_html) if case.figures else None,
+        "figures.md": lambda: figures(case, source_html),
         "discussion.md": lambda: discussion(case),
-        "treatments.md": lambda: treatments(case) if case.treatments else None,
+        "treatments.md": lambda: treatments(case),
         "references.md": lambda: "",  # written by `site` once every citation is known
     }
-    pages = [CasePage(name, title, builders[name]()) for name, title in CASE_PAGES]
-    return [p for p in pages if p.markdown is not None]
+    return [CasePage(name, title, builders[name]()) for name, title in pages_of(case)]
 
 
 def _bullets(items: list[str]) -> str:
@@ -82,8 +87,7 @@ def source_credit(case: Case, source_html: str) -> str:
 
 def overview(case: Case, source_html: str) -> str:
     facts = "\n".join(f"- **{heading_text(label)}:** {md(value)}" for label, value in case.key_facts)
-    links = "\n".join(f"- [{title}]({name})" for name, title in CASE_PAGES[1:]
-                      if (name != "figures.md" or case.figures) and (name != "treatments.md" or case.treatments))
+    links = "\n".join(f"- [{title}]({name})" for name, title in pages_of(case)[1:])
     ethics_labels = {"approval": "Ethical approval", "consent": "Patient consent", "funding": "Funding",
                      "conflicts": "Conflicts of interest"}
     ethics = "\n".join(f"- **{ethics_labels[k]}:** {md(v)}" for k, v in case.ethics.items())

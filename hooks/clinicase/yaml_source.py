@@ -118,7 +118,7 @@ class _Builder:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(Problem(_loc(self.doc.name, key_node.start_mark), "a key must be a plain name",
-                                             "write `name: value`", _field(path)))
+                                             "write `name: value`", field_name(path)))
                 continue
             key = key_node.value  # the raw text: `no:` stays the field name "no"
             child = (*path, key)
@@ -126,7 +126,7 @@ class _Builder:
                 first = self.doc.key_marks[child].line + 1
                 self.problems.append(Problem(_loc(self.doc.name, key_node.start_mark),
                                              f"duplicate key '{key}' (first given on line {first})",
-                                             "keep one of them; YAML would silently drop the first", _field(child)))
+                                             "keep one of them; YAML would silently drop the first", field_name(child)))
                 continue
             self.doc.key_marks[child] = key_node.start_mark
             result[key] = self.build(value_node, child, depth + 1)
@@ -141,10 +141,6 @@ class _TooBig(Exception):
 
 def _loc(name: str, mark: yaml.Mark | None) -> Location:
     return Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
-
-
-def _field(path: FieldPath) -> str:
-    return field_name(path)
 
 
 def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
