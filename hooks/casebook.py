@@ -13,7 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from clinicase.errors import ContentError
-from clinicase.site import SitePlan, plan_site
+from clinicase.site import GLOSSARY_PAGE, SitePlan, plan_site
 
 _plan: SitePlan | None = None
 
@@ -24,7 +24,7 @@ def on_files(files, config):
     handwritten = {f.src_uri: f.content_string for f in files.documentation_pages()}
     try:
         _plan = plan_site(Path(config.config_file_path).parent, use_directory_urls=config.use_directory_urls,
-                          handwritten=handwritten)
+                          handwritten=handwritten, site_name=config.site_name, site_url=config.site_url or "")
     except ContentError as error:
         raise PluginError(error.report()) from None
     for page in _plan.pages:
@@ -33,6 +33,8 @@ def on_files(files, config):
         files.append(File.generated(config, page.src_uri, content=page.markdown))
     for uri, source in _plan.assets.items():
         files.append(File.generated(config, uri, abs_src_path=str(source)))
+    for uri, content in _plan.downloads.items():
+        files.append(File.generated(config, uri, content=content))
     config.nav = _plan.nav
     return files
 
@@ -40,3 +42,16 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     """Hand-written pages get their citations resolved like generated ones."""
     return _plan.handwritten.get(page.file.src_uri, markdown) if _plan else markdown
+
+
+def on_page_content(html, page, config, files):
+    """Link glossary terms in the finished HTML, where headings, links and code are known."""
+    return _plan.link_terms(html, page.file.src_uri, page.title) if _plan else html
+
+
+def on_env(env, config, files):
+    """Every page is converted by now, so the Glossary can list where each term is used."""
+    glossary = files.get_file_from_path(GLOSSARY_PAGE)
+    if _plan and glossary and glossary.page:
+        glossary.page.content = _plan.glossary_with_usage(glossary.page.content)
+    return env

@@ -200,6 +200,15 @@ class Bibliography:
         close = difflib.get_close_matches(key, keys, n=count, cutoff=0.75)
         return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.6)
 
+    def short(self, key: str) -> str:
+        """Author-year label for places without numbers, e.g. 'Reiter et al. 2011'."""
+        entry = self.data.entries[self.canonical(key)]
+        persons = entry.persons.get("author") or entry.persons.get("editor") or []
+        year = entry.fields.get("year") or entry.fields.get("date", "")[:4]
+        if not persons:
+            return " ".join(filter(None, [Text.from_latex(entry.fields.get("title", key)).render_as("text")[:40], year]))
+        last = Text.from_latex(" ".join(persons[0].last_names) or str(persons[0])).render_as("text")
+        return f"{last}{' et al.' if len(persons) > 1 else ''} {year}".strip()
 
     def reference(self, key: str) -> Reference:
         """The formatted entry (formatted once, on first use: only cited entries cost anything)."""

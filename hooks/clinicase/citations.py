@@ -19,6 +19,7 @@ _KEY_IN_GROUP = re.compile(rf"@({KEY})")
 _OPENER = re.compile(r"\[\s*@")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+_CONTAINER = re.compile(r"^[ \t]*(!!!|\?\?\?\+?)[ \t]")  # admonition/details: indented lines below are its content
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*(?:\{[^}]*\})?[ \t]*$", re.MULTILINE)
 
 
@@ -41,7 +42,7 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges of fenced and indented code blocks and inline code spans."""
     ranges: list[tuple[int, int]] = []
     offset, fence, fence_start = 0, None, 0
-    previous_blank, in_list, in_indented_code = True, False, False
+    previous_blank, in_list, in_indented_code, in_container = True, False, False, False
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
         indented = line.startswith(("    ", "\t"))
@@ -52,14 +53,15 @@ def code_ranges(text: str) -> list[tuple[int, int]]:
                 fence = None
         elif opener:
             fence, fence_start = opener.group(1), offset
-        elif stripped and indented and (in_indented_code or (previous_blank and not in_list)):
-            # An indented line after a blank line is code, unless it continues a list item.
+        elif stripped and indented and (in_indented_code or (previous_blank and not in_list and not in_container)):
+            # An indented line after a blank line is code, unless it continues a list item or an admonition.
             ranges.append((offset, offset + len(line)))
             in_indented_code = True
         elif stripped:
             in_indented_code = False
             if not indented:
                 in_list = bool(_LIST_ITEM.match(line))
+                in_container = bool(_CONTAINER.match(line))
         previous_blank = not stripped
         offset += len(line)
     if fence:

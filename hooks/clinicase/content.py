@@ -19,16 +19,17 @@ import jsonschema
 
 from .bibliography import Bibliography
 from .citations import find_citations
-from .crossrefs import find_crossrefs
+from .crossrefs import case_targets, find_crossrefs
 from .errors import ContentError, Location, Problem, relative_name
+from .visuals import REGIONS
 from .yaml_source import Document, FieldPath, load_yaml
 
 SCHEMAS = Path(__file__).parent / "schemas"
 REQUIRED_FILES = ("case", "presentation", "discussion")
-OPTIONAL_FILES = ("timeline", "figures", "treatments")
+OPTIONAL_FILES = ("timeline", "figures", "treatments", "sites", "quiz")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-PLAIN_TEXT_FIELDS = {"alt", "id", "date", "cite", "url", "name"}  # rendered as data, never as Markdown
+PLAIN_TEXT_FIELDS = {"alt", "id", "date", "cite", "url", "name", "label", "see", "credit", "licence"}  # data, never Markdown
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Figure:
     alt: str
     teaching_point: str
     image: Path | None = None
+    credit: str = ""
+    licence: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class TimelineEvent:
     id: str
     when: str
     title: str
+    kind: str
+    see: str  # id of the figure or section that tells it
     text: str = ""
     date: str = ""
 
@@ -62,14 +67,38 @@ class Section:
 class Treatment:
     id: str
     name: str
-    note: str
+    group: str
+    evidence: str
+    route: str = ""
+    mechanism: str = ""
 
 
 @dataclass(frozen=True)
-class TreatmentGroup:
+class Site:
+    regions: tuple[str, ...]  # from body_regions.REGIONS
+    kinds: tuple[str, ...]  # calcinosis, surgery, finding
+    label: str
+    see: str
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    explanation: str
+    correct: bool = False
+
+
+@dataclass(frozen=True)
+class Question:
     id: str
-    title: str
-    items: tuple[Treatment, ...]
+    number: int
+    stem: str
+    options: tuple[Option, ...]
+    supports: tuple[str, ...]
+
+    @property
+    def answer(self) -> int:
+        return next(i for i, o in enumerate(self.options) if o.correct)
 
 
 @dataclass(frozen=True)
@@ -88,7 +117,10 @@ class Case:
     title: str
     summary: str
     keywords: list[str]
+    tags: list[str]
     specialty: str
+    learner_level: str
+    objectives: list[str]
     key_facts: list[tuple[str, str]]
     source: Source
     ethics: dict[str, str]
@@ -97,10 +129,10 @@ class Case:
     timeline: list[TimelineEvent] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     treatments_intro: str = ""
-    treatments: list[TreatmentGroup] = field(default_factory=list)
-
-    def figure(self, figure_id: str) -> Figure:
-        return next(f for f in self.figures if f.id == figure_id)
+    treatments: list[Treatment] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    key_points: dict[str, list[str]] = field(default_factory=dict)  # case file name -> points for its page
 
 
 @dataclass
@@ -122,10 +154,14 @@ _PATTERN_HINTS = {
     "^fig-[a-z0-9][a-z0-9-]*$": "figure ids start with 'fig-' and use lowercase letters, digits and hyphens",
     "^[0-9]{4}(-(0[1-9]|1[0-2]))?$": "write YYYY or YYYY-MM in quotes, e.g. \"2017-10\"; put vaguer times in 'when'",
     "^https?://": "only http:// and https:// addresses are allowed",
+    "^sec-[a-z0-9][a-z0-9-]*$": "section ids start with 'sec-', e.g. 'sec-pathophysiology'",
+    "^trt-[a-z0-9][a-z0-9-]*$": "treatment ids start with 'trt-', e.g. 'trt-warfarin'",
+    "^q-[a-z0-9][a-z0-9-]*$": "question ids start with 'q-', e.g. 'q-sites'",
+    "^(fig|tbl|sec|trt)-[a-z0-9][a-z0-9-]*$": "give the id of a figure (fig-), table (tbl-), section (sec-) or treatment (trt-)",
 }
 
 
-def _schema_problems(doc: Document, name: str) -> list[Problem]:
+def schema_problems(doc: Document, name: str) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(schema(name))
     return [_explain(doc, error) for error in validator.iter_errors(doc.data)]
 
@@ -157,6 +193,13 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Problem:
         return doc.problem(path, f"{value!r} is not in the expected form", _PATTERN_HINTS.get(error.validator_value, ""))
     if error.validator == "minLength":
         return doc.problem(path, "must not be empty", "write the text or remove the field")
+    if error.validator == "dependentRequired":
+        missing = [k for k in error.validator_value[next(iter(error.validator_value))] if k not in value]
+        return doc.problem(path, f"an image needs '{missing[0]}'", f"add `{missing[0]}:` (who made the image / its licence)")
+    if error.validator == "maxItems":
+        return doc.problem(path, f"has more than {error.validator_value} items", "remove some")
+    if error.validator == "uniqueItems":
+        return doc.problem(path, "lists the same value twice", "remove the repeat")
     if error.validator == "minItems":
         return doc.problem(path, f"needs at least {error.validator_value} item(s)", "add an item")
     return doc.problem(path, error.message)
@@ -201,7 +244,7 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
                                         f"create it (see hooks/clinicase/schemas/{name}.schema.json)"))
             continue
         doc, found = load_yaml(path, relative_name(path, root))
-        problems.extend(found or _schema_problems(doc, name))
+        problems.extend(found or schema_problems(doc, name))
         if not found:
             docs[name] = doc
     if problems:
@@ -211,6 +254,8 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
     problems.extend(_check_ids(docs))
     problems.extend(_check_images(root, case, docs.get("figures")))
     problems.extend(_check_timeline_order(docs.get("timeline")))
+    problems.extend(_check_sites(docs.get("sites")))
+    problems.extend(_check_answers(docs.get("quiz")))
     return (None if problems else case), problems
 
 
@@ -229,13 +274,17 @@ def _build(folder: Path, docs: dict[str, Document]) -> Case:
     meta = docs["case"].data
     figures = docs["figures"].data["figures"] if "figures" in docs else []
     treatments = docs["treatments"].data if "treatments" in docs else {"groups": []}
+    questions = docs["quiz"].data["questions"] if "quiz" in docs else []
     return Case(
         slug=folder.name,
         folder=folder,
         title=meta["title"],
         summary=meta["summary"],
         keywords=meta["keywords"],
+        tags=meta["tags"],
         specialty=meta["specialty"],
+        learner_level=meta["learner_level"],
+        objectives=meta["objectives"],
         key_facts=[(f["label"], f["value"]) for f in meta.get("key_facts", [])],
         source=Source(meta["source"]["cite"], meta["source"]["licence"]["name"], meta["source"]["licence"]["url"],
                       meta["source"]["copyright"], meta["source"].get("url", "")),
@@ -246,7 +295,12 @@ def _build(folder: Path, docs: dict[str, Document]) -> Case:
         figures=[Figure(number=i, **{**f, "image": folder / f["image"] if "image" in f else None})
                  for i, f in enumerate(figures, start=1)],
         treatments_intro=treatments.get("intro", ""),
-        treatments=[TreatmentGroup(g["id"], g["title"], tuple(Treatment(**t) for t in g["items"])) for g in treatments["groups"]],
+        treatments=[Treatment(group=g["title"], **t) for g in treatments["groups"] for t in g["items"]],
+        sites=[Site(tuple(s["regions"]), tuple(s["kinds"]), s["label"], s["see"]) for s in docs["sites"].data["sites"]]
+        if "sites" in docs else [],
+        questions=[Question(q["id"], n, q["stem"], tuple(Option(**o) for o in q["options"]), tuple(q["supports"]))
+                   for n, q in enumerate(questions, start=1)],
+        key_points={name: doc.data["key_points"] for name, doc in docs.items() if "key_points" in doc.data},
     )
 
 
@@ -265,9 +319,9 @@ def strings(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
 
 
 def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibliography) -> list[Problem]:
-    """Citation keys and figure cross-references in any text field must resolve."""
+    """Citation keys, cross-references and `see`/`supports` ids in any text field must resolve."""
     problems = []
-    figure_ids = [f.id for f in case.figures]
+    targets = case_targets(case)
     source_path = ("source", "cite")
     if case.source.cite not in bibliography:
         problems.append(docs["case"].problem(source_path, f"unknown citation key '{case.source.cite}'",
@@ -275,6 +329,9 @@ def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibli
     for doc in docs.values():
         for path, text in strings(doc.data):
             if path == source_path:
+                continue
+            if path[-1] == "see" or (len(path) > 1 and path[-2] == "supports"):
+                problems.extend(_target_problem(doc, path, text, targets, None))
                 continue
             groups, malformed = find_citations(text)
             refs = find_crossrefs(text)
@@ -285,13 +342,22 @@ def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibli
             problems.extend(doc.problem(path, message, fix, offset=offset)
                             for offset, message, fix in citation_problems(text, bibliography))
             for ref in refs:
-                if ref.id not in figure_ids:
-                    close = difflib.get_close_matches(ref.id, figure_ids, n=3)
-                    fix = f"did you mean {', '.join('@' + c for c in close)}?" if close else \
-                        "add the figure to figures.yml or correct the id"
-                    problems.append(doc.problem(path, f"no figure with id '{ref.id}' in this case", fix, offset=ref.start))
+                problems.extend(_target_problem(doc, path, ref.id, targets, ref.start))
     return problems
 
+
+_KIND_NAMES = {"fig": "figure", "tbl": "table", "sec": "section", "trt": "treatment"}
+
+
+def _target_problem(doc: Document, path: FieldPath, target: str, targets: dict, offset: int | None) -> list[Problem]:
+    """offset is where a `@ref` sits in a text; None for a field that holds just an id."""
+    if target in targets:
+        return []
+    kind = _KIND_NAMES.get(target.split("-")[0], "figure, table, section or treatment")
+    close = difflib.get_close_matches(target, list(targets), n=3)
+    at = "" if offset is None else "@"
+    fix = f"did you mean {', '.join(at + c for c in close)}?" if close else f"add the {kind} or correct the id"
+    return [doc.problem(path, f"no {kind} with id '{target}' in this case", fix, offset=offset or 0)]
 
 def citation_problems(text: str, bibliography: Bibliography) -> list[tuple[int, str, str]]:
     """(offset, message, fix) for each unreadable citation or unknown key in a Markdown text."""
@@ -349,6 +415,28 @@ def _check_images(root: Path, case: Case, doc: Document | None) -> list[Problem]
             problems.append(doc.problem(path, f"'{raw}' is not an image", f"use one of {', '.join(sorted(IMAGE_SUFFIXES))}"))
         elif resolved.suffix.lower() == ".svg" and re.search(rb"<script|\son\w+\s*=|javascript:", resolved.read_bytes(), re.I):
             problems.append(doc.problem(path, f"SVG '{raw}' contains script", "export the SVG again without scripts"))
+    return problems
+
+
+def _check_sites(doc: Document | None) -> list[Problem]:
+    problems = []
+    for index, site in enumerate(doc.data["sites"] if doc else []):
+        for r, region in enumerate(site["regions"]):
+            if region not in REGIONS:
+                close = difflib.get_close_matches(region, list(REGIONS), n=3)
+                fix = f"did you mean {', '.join(close)}?" if close else f"use one of: {', '.join(sorted(REGIONS))}"
+                problems.append(doc.problem(("sites", index, "regions", r), f"unknown body region '{region}'", fix))
+    return problems
+
+
+def _check_answers(doc: Document | None) -> list[Problem]:
+    """Single best answer: exactly one option is marked correct."""
+    problems = []
+    for index, question in enumerate(doc.data["questions"] if doc else []):
+        correct = sum(1 for o in question["options"] if o.get("correct"))
+        if correct != 1:
+            problems.append(doc.problem(("questions", index, "options"), f"{correct} options are marked correct",
+                                        "mark exactly one option `correct: true`"))
     return problems
 
 

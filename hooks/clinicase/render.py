@@ -7,10 +7,15 @@ cross-references (`@fig-id`) are left in place here and resolved by `site`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 
-from .citations import code_ranges
+from dataclasses import dataclass
+from typing import Callable
+
+from . import visuals
+from .citations import code_ranges, find_citations
 from .content import Case, Casebook, Figure
+from .crossrefs import case_targets, overview_sections, presentation_sections, tables
 from .markup import escape, inert, inert_text
 
 CASE_PAGES = (
@@ -19,8 +24,14 @@ CASE_PAGES = (
     ("figures.md", "Figures"),
     ("discussion.md", "Discussion"),
     ("treatments.md", "Treatments"),
+    ("quiz.md", "Self-assessment"),
     ("references.md", "References"),
 )
+KEY_POINTS_OF_PAGE = {"index.md": "case", "presentation.md": "presentation", "figures.md": "figures",
+                      "discussion.md": "discussion", "treatments.md": "treatments"}
+MENTIONS = "\x00mentions:{}\x00"  # filled in by `site` once every page's cross-references are known
+
+Href = Callable[[str, str], str]  # (from page name, target id) -> relative URL for raw HTML
 
 
 @dataclass(frozen=True)
@@ -54,25 +65,43 @@ def heading_text(text: str) -> str:
 
 def pages_of(case: Case) -> list[tuple[str, str]]:
     """(file name, title) of the pages this case has, in reading order."""
-    absent = {"figures.md": not case.figures, "treatments.md": not case.treatments}
+    absent = {"figures.md": not case.figures, "treatments.md": not case.treatments, "quiz.md": not case.questions}
     return [(name, title) for name, title in CASE_PAGES if not absent.get(name)]
 
 
-def case_pages(case: Case, source_html: str) -> list[CasePage]:
+def case_pages(case: Case, source_html: str, href: Href) -> list[CasePage]:
     """The case's pages in reading order (the order citations are numbered in)."""
+    targets = case_targets(case)
+
+    def link(page: str) -> Callable[[str], tuple[str, str]]:
+        return lambda target: (href(page, target), targets[target].label)
+
     builders = {
-        "index.md": lambda: overview(case, source_html),
-        "presentation.md": lambda: presentation(case),
+        "index.md": lambda: overview(case, source_html, link("index.md")),
+        "presentation.md": lambda: presentation(case, link("presentation.md")),
         "figures.md": lambda: figures(case, source_html),
         "discussion.md": lambda: discussion(case),
         "treatments.md": lambda: treatments(case),
+        "quiz.md": lambda: quiz(case),
         "references.md": lambda: "",  # written by `site` once every citation is known
     }
-    return [CasePage(name, title, builders[name]()) for name, title in pages_of(case)]
+    pages = []
+    for name, title in pages_of(case):
+        markdown = builders[name]()
+        if case.key_points.get(KEY_POINTS_OF_PAGE.get(name, "")):
+            heading, _, rest = markdown.partition("\n\n")
+            markdown = f"{heading}\n\n{key_points(case.key_points[KEY_POINTS_OF_PAGE[name]])}\n{rest}"
+        pages.append(CasePage(name, title, markdown))
+    return pages
 
 
 def _bullets(items: list[str]) -> str:
     return "\n".join(f"- {md(item)}" for item in items)
+
+
+def key_points(points: list[str]) -> str:
+    body = "\n".join(f"    - {md(' '.join(p.split()))}" for p in points)
+    return f'!!! abstract "Key points"\n\n{body}\n'
 
 
 def source_credit(case: Case, source_html: str) -> str:
@@ -85,75 +114,105 @@ def source_credit(case: Case, source_html: str) -> str:
             f"The article's images are not reproduced here.\n")
 
 
-def overview(case: Case, source_html: str) -> str:
+def tag_slug(tag: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "tag"
+
+
+def tag_links(case: Case, prefix: str) -> str:
+    return ", ".join(f"[{inert_text(t)}]({prefix}tags/{tag_slug(t)}.md)" for t in case.tags)
+
+
+def overview(case: Case, source_html: str, link: Callable[[str], tuple[str, str]]) -> str:
     facts = "\n".join(f"- **{heading_text(label)}:** {md(value)}" for label, value in case.key_facts)
     links = "\n".join(f"- [{title}]({name})" for name, title in pages_of(case)[1:])
     ethics_labels = {"approval": "Ethical approval", "consent": "Patient consent", "funding": "Funding",
                      "conflicts": "Conflicts of interest"}
     ethics = "\n".join(f"- **{ethics_labels[k]}:** {md(v)}" for k, v in case.ethics.items())
-    return f"""# {heading_text(case.title)}
-
-{md(case.summary)}
-
-**Specialty:** {inert_text(case.specialty)} · **Keywords:** {inert_text(', '.join(case.keywords))}
-
-## Key facts
-
-{facts}
-
-## In this case
-
-{links}
-
-## Ethics and consent
-
-As stated in the source article:
-
-{ethics}
-
-## Source
-
-{source_credit(case, source_html)}
-"""
+    objectives = "\n".join(f"{n}. {md(o)}" for n, o in enumerate(case.objectives, start=1))
+    sections = dict(overview_sections(case))
+    parts = [f"# {heading_text(case.title)}", md(case.summary),
+             f"**Specialty:** {inert_text(case.specialty)} · **Level:** {inert_text(case.learner_level)} · "
+             f"**Tags:** {tag_links(case, '../../')}",
+             f"## {sections['sec-objectives']} {{#sec-objectives}}",
+             f"After working through this case you should be able to:\n\n{objectives}"]
+    if case.sites:
+        parts += [f"## {sections['sec-body-map']} {{#sec-body-map}}", body_map_figure(case, link)]
+    parts += [f"## {sections['sec-key-facts']} {{#sec-key-facts}}", facts, "## In this case", links,
+              "## Ethics and consent", f"As stated in the source article:\n\n{ethics}",
+              "## Source", source_credit(case, source_html)]
+    return "\n\n".join(parts) + "\n"
 
 
-def presentation(case: Case) -> str:
+def body_map_figure(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
+    svg = visuals.body_map(case.sites, link, title=f"Body map: {case.title}")
+    items = "\n".join(
+        f"{n}. **{inert_text(s.label)}** ({', '.join(visuals.SITE_KINDS[k] for k in s.kinds)}; "
+        f"{inert_text(', '.join(visuals.REGIONS[r][0] for r in s.regions))}): [{link(s.see)[1]}](@{s.see})"
+        for n, s in enumerate(case.sites, start=1))
+    return (f'<figure class="cb-visual">\n{svg}\n<figcaption>Every site of disease and surgery in this case, '
+            f"drawn from the case data. Select a label to open the figure that shows it.</figcaption>\n</figure>\n\n"
+            f"{items}")
+
+
+def presentation(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
     p = case.presentation
     patient, complaint, history = p["patient"], p["presenting_complaint"], p["history"]
-    parts = ["# Presentation", "## Patient",
+    title = dict(presentation_sections(case))
+
+    def heading(section_id: str) -> str:
+        return f"## {title[section_id]} {{#{section_id}}}"
+
+    parts = ["# Presentation", heading("sec-patient"),
              f"**Age:** {inert_text(patient['age'])} · **Sex:** {inert_text(patient['sex'])}"]
     if "context" in patient:
         parts.append(md(patient["context"]))
     if case.timeline:
-        parts += ["## Timeline", timeline_table(case)]
+        parts += [heading("sec-timeline"), timeline_figure(case, link), timeline_table(case)]
     when = f" ({inert_text(complaint['when'])})" if "when" in complaint else ""
-    parts += ["## Presenting complaint", f"{md(complaint['complaint'])}, for {inert_text(complaint['duration'])}{when}."]
-    parts += ["## History", md(history["summary"])]
+    parts += [heading("sec-presenting-complaint"),
+              f"{md(complaint['complaint'])}, for {inert_text(complaint['duration'])}{when}."]
+    parts += [heading("sec-history"), md(history["summary"])]
     if "earlier_features" in history:
         earlier = history["earlier_features"]
         parts += [f"In {inert_text(earlier['when'])}, the source records:", _bullets(earlier["features"])]
     if p.get("comorbidities"):
-        parts += ["## Comorbidities", "\n".join(f"- **{md(c['condition'])}**, confirmed by {md(c['confirmed_by'])}"
-                                                for c in p["comorbidities"])]
+        parts += [heading("sec-comorbidities"), "\n".join(f"- **{md(c['condition'])}**, confirmed by {md(c['confirmed_by'])}"
+                                                          for c in p["comorbidities"])]
     if p.get("medications"):
-        parts += ["## Medications", "\n".join(f"- **{md(m['drug'])}**: {md(m['reason'])}" for m in p["medications"])]
-    parts += ["## Examination", _bullets(p["examination"])]
-    parts += ["## Investigations", "\n".join(f"- **{md(i['test'])}:** {md(i['finding'])}" for i in p["investigations"])]
-    parts += ["## Diagnosis", md(p["diagnosis"])]
-    parts += ["## Management", _bullets(p["management"])]
+        parts += [heading("sec-medications"), "\n".join(f"- **{md(m['drug'])}**: {md(m['reason'])}" for m in p["medications"])]
+    parts += [heading("sec-examination"), _bullets(p["examination"])]
+    parts += [heading("sec-investigations"), "\n".join(f"- **{md(i['test'])}:** {md(i['finding'])}" for i in p["investigations"])]
+    parts += [heading("sec-diagnosis"), md(p["diagnosis"])]
+    parts += [heading("sec-management"), _bullets(p["management"])]
     if p.get("follow_up"):
-        parts += ["## Follow-up and outcome", _bullets(p["follow_up"])]
+        parts += [heading("sec-follow-up"), _bullets(p["follow_up"])]
     return "\n\n".join(parts) + "\n"
 
 
+def timeline_figure(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
+    svg = visuals.timeline(case.timeline, link, title=f"Timeline: {case.title}")
+    href, table = link("tbl-timeline")
+    return (f'<figure class="cb-visual">\n{svg}\n<figcaption>The course of the illness, in order but not to scale; '
+            f'each event links to the figure or section that tells it. <a href="{escape(href)}">{table}</a> gives the '
+            f"same events as text.</figcaption>\n</figure>")
+
+
+def _table_caption(case: Case, table_id: str, note: str = "") -> str:
+    number, caption = next((n, c) for n, (tid, c, _) in enumerate(tables(case), start=1) if tid == table_id)
+    return f"**Table {number}.** {caption}.{' ' + note if note else ''}\n{{: #{table_id} .table-caption }}"
+
+
 def timeline_table(case: Case) -> str:
-    rows = [f"| {cell(e.when)} | **{cell(e.title)}**{' ' + cell(e.text) if e.text else ''} |" for e in case.timeline]
-    return "| When | What happened |\n| --- | --- |\n" + "\n".join(rows)
+    rows = [f"| {cell(e.when)} | {cell(visuals.EVENT_KINDS[e.kind])} | **{cell(e.title)}**{' ' + cell(e.text) if e.text else ''} |"
+            for e in case.timeline]
+    return _table_caption(case, "tbl-timeline") + "\n\n| When | Event | What happened |\n| --- | --- | --- |\n" + "\n".join(rows)
 
 
 def figures(case: Case, source_html: str) -> str:
+    reused = any(f.image is None for f in case.figures)
     intro = ("The figures belong to the source article. Captions are quoted from it; "
-             "where we may not reproduce an image, a placeholder points to the article.")
+             "where we may not reproduce an image, a placeholder points to the article.") if reused else \
+        "Select an image to enlarge it."
     parts = ["# Figures", intro]
     for figure in case.figures:
         parts.append(_figure(case, figure))
@@ -164,12 +223,14 @@ def figures(case: Case, source_html: str) -> str:
 def _figure(case: Case, figure: Figure) -> str:
     if figure.image:
         picture = f"![{inert_text(figure.alt)}]({figure.image.relative_to(case.folder).as_posix()})"
+        credit = f"{inert_text(figure.credit)}. Licence: {inert_text(figure.licence)}."
     else:
         # No image we may reuse: say so, describe it, and point to the article. Never a stand-in picture.
         where = case.source.url or "index.md#source"
         picture = (f'<div class="figure-placeholder" markdown="block">\n\n'
                    f"**Image not reproduced here.** {inert_text(figure.alt)}\n\n"
                    f"[See Figure {figure.number} in the source article]({where})\n\n</div>")
+        credit = f"Figure {figure.number} of the source article (see [Credit](#credit)), licensed {inert_text(case.source.licence_name)}."
     return f"""## Figure {figure.number} {{#{figure.id}}}
 
 <figure class="case-figure" markdown="block">
@@ -181,7 +242,7 @@ def _figure(case: Case, figure: Figure) -> str:
 
 **Teaching point.** {md(figure.teaching_point)}
 
-**Credit.** Figure {figure.number} of the source article (see [Credit](#credit)), licensed {inert_text(case.source.licence_name)}.
+**Credit.** {credit}
 """
 
 
@@ -193,36 +254,134 @@ def discussion(case: Case) -> str:
 
 
 def treatments(case: Case) -> str:
+    """One sortable comparison table; each row's citations gathered in its References cell."""
     parts = ["# Treatments"]
     if case.treatments_intro:
         parts.append(md(case.treatments_intro))
-    for group in case.treatments:
-        rows = "\n".join(f'| <span id="{escape(t.id)}"></span>{cell(t.name)} | {cell(t.note)} |' for t in group.items)
-        parts += [f"## {heading_text(group.title)} {{#{group.id}}}",
-                  "| Treatment | What the article reports |\n| --- | --- |\n" + rows]
+    rows = []
+    for t in case.treatments:
+        texts = [without_citations(x) for x in (t.mechanism, t.evidence)]
+        keys = list(dict.fromkeys(k for _, found in texts for k in found))
+        refs = f"[{'; '.join('@' + k for k in keys)}]" if keys else "—"
+        rows.append(f'| <span id="{escape(t.id)}"></span>**{cell(t.name)}**{MENTIONS.format(t.id)} | {cell(t.group)} | '
+                    f"{cell(t.route) if t.route else 'Not stated'} | {cell(texts[0][0]) if t.mechanism else 'Not stated'} | "
+                    f"{cell(texts[1][0])} | {refs} |")
+    parts += [_table_caption(case, "tbl-treatments", "Select a column heading to sort."),
+              '<div class="sortable-table" markdown="block">\n\n'
+              "| Modality | Group | Route | Proposed mechanism | Evidence as the sources report it | References |\n"
+              "| --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n\n</div>"]
     return "\n\n".join(parts) + "\n"
 
 
-def home(casebook: Casebook) -> str:
-    cards = []
-    for case in casebook.cases:
-        cards.append(f"""-   **[{heading_text(case.title)}](cases/{case.slug}/index.md)**
+def quiz(case: Case) -> str:
+    """Single-best-answer questions that work without JavaScript: radio buttons show each option's
+    explanation, a <details> reveals the answer, and print shows an answer key at the end instead."""
+    parts = ["# Self-assessment",
+             "Choose the single best answer to each question: your choice shows why it is or is not the best "
+             "answer, and *Show the answer* reveals it. When printed, the answers follow at the end."]
+    key = []
+    for q in case.questions:
+        letter = "ABCDEF"[q.answer]
+        correct = q.options[q.answer]
+        options = "\n".join(_option(q, i, o) for i, o in enumerate(q.options))
+        supports = ", ".join(f"@{s}" for s in q.supports)
+        parts += [f"## Question {q.number} {{#{q.id}}}", f"""<div class="quiz" markdown="block">
+
+{md(q.stem)}
+
+<fieldset class="quiz-options" markdown="block">
+<legend>Question {q.number}: choose the single best answer</legend>
+{options}
+</fieldset>
+
+<details class="quiz-answer" markdown="block">
+<summary>Show the answer</summary>
+
+**Answer: {letter}.** {md(correct.text)}
+
+{md(correct.explanation)}
+
+**Read more:** {supports}.
+
+</details>
+</div>"""]
+        key.append(f"{q.number}. **{letter}.** {md(correct.text)} (Read more: {supports}.)")
+    parts.append('<div class="quiz-key" markdown="block">\n\n**Answers**\n\n' + "\n".join(key) + "\n\n</div>")
+    return "\n\n".join(parts) + "\n"
+
+
+def _option(q, index: int, option) -> str:
+    letter = "ABCDEF"[index]
+    verdict = "Correct: this is the best answer." if option.correct else "Not the best answer."
+    return f"""<div class="quiz-option" markdown="block">
+<input type="radio" name="{q.id}" id="{q.id}-{letter.lower()}" value="{letter}">
+<label for="{q.id}-{letter.lower()}">**{letter}.** {md(option.text)}</label>
+<div class="quiz-feedback" markdown="block">
+
+**{verdict}** {md(option.explanation)}
+
+</div>
+</div>"""
+
+
+def case_card(case: Case, prefix: str) -> str:
+    """A home or tag page card: title, summary, specialty, tags and a body-map thumbnail."""
+    thumb = ""
+    if case.sites:
+        svg = visuals.body_map(case.sites, lambda _: ("", ""), title=f"Body map: {case.title}", thumbnail=True)
+        thumb = f'<span class="cb-thumb">{inert(svg)}</span>'
+    return f"""-   {thumb}**[{heading_text(case.title)}]({prefix}cases/{case.slug}/index.md)**
 
     ---
 
     {md(' '.join(case.summary.split()))}
 
-    *{inert_text(case.specialty)}* · {inert_text(', '.join(case.keywords))}
-""")
+    *{inert_text(case.specialty)}* · {tag_links(case, prefix)}
+"""
+
+
+def _cards(cases: list[Case], prefix: str) -> str:
+    return f'<div class="grid cards" markdown>\n\n{chr(10).join(case_card(c, prefix) for c in cases)}\n</div>\n'
+
+
+def home(casebook: Casebook, glossary: bool) -> str:
     return f"""# Clinical casebook
 
 Published clinical cases, rebuilt for teaching: the presentation, the figures, a discussion with every statement
-referenced, and the treatment options the literature reports.
+referenced, the treatment options the literature reports, and questions to test yourself.
 
 ## Cases
 
-<div class="grid cards" markdown>
-
-{chr(10).join(cards)}
-</div>
+{_cards(casebook.cases, "")}
+Browse by [tag](tags/index.md){' or look up a term in the [glossary](glossary.md)' if glossary else ''}.
 """
+
+
+def tags_of(casebook: Casebook) -> dict[str, tuple[str, list[Case]]]:
+    """slug -> (tag as written, cases carrying it), sorted by tag."""
+    found: dict[str, tuple[str, list[Case]]] = {}
+    for case in casebook.cases:
+        for tag in case.tags:
+            found.setdefault(tag_slug(tag), (tag, []))[1].append(case)
+    return dict(sorted(found.items(), key=lambda item: item[1][0].lower()))
+
+
+def tags_index(casebook: Casebook) -> str:
+    items = "\n".join(f"- [{inert_text(tag)}]({slug}.md) ({len(cases)} case{'s' if len(cases) != 1 else ''})"
+                      for slug, (tag, cases) in tags_of(casebook).items())
+    return f"# Tags\n\nEvery tag used by a case; each page lists the cases that carry it.\n\n{items}\n"
+
+
+def tag_page(tag: str, cases: list[Case]) -> str:
+    return f"# Tag: {heading_text(tag)}\n\nCases tagged *{inert_text(tag)}*. [All tags](index.md)\n\n{_cards(cases, '../')}"
+
+
+def without_citations(text: str) -> tuple[str, list[str]]:
+    """The text with its citation groups removed, and the keys they cited."""
+    groups, _ = find_citations(text)
+    out, last, keys = [], 0, []
+    for group in groups:
+        out.append(text[last:group.start].rstrip(" "))
+        keys += group.keys
+        last = group.end
+    return "".join(out) + text[last:], keys

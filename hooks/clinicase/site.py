@@ -8,19 +8,23 @@ that list references. The MkDocs hooks only hand the result over.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bibliography import Bibliography, load_bibliography
-from .citations import Numbering, Occurrence, ResolvedPage, reference_list, resolve_page
+from .citations import Numbering, Occurrence, ResolvedPage, headings, reference_list, resolve_page
 from .content import Case, Casebook, citation_problems, load_casebook
-from .crossrefs import replace_crossrefs
+from .crossrefs import CrossRef, Target, case_targets, replace_crossrefs
 from .errors import ContentError, Location, Problem
-from .markup import escape, inert
-from .render import case_pages, home
+from .exports import bibtex, page_citation, ris
+from .glossary import Glossary, fill_used_on, glossary_page, link_terms, load_glossary
+from .markup import escape, inert, inert_text
+from .render import MENTIONS, CasePage, case_pages, home, md, tag_page, tags_index, tags_of
 
 CONTENT_DIR = "content"
 BIBLIOGRAPHY = "bibliography.bib"
+GLOSSARY_PAGE = "glossary.md"
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,24 @@ class SitePlan:
     nav: list
     assets: dict[str, Path]  # destination uri -> source file (case images)
     bibliography: Bibliography
+    glossary: Glossary
     use_directory_urls: bool = True
+    site_name: str = ""
+    site_url: str = ""
     handwritten: dict[str, str] = field(default_factory=dict)  # docs/ page uri -> Markdown with citations resolved
+    downloads: dict[str, str] = field(default_factory=dict)  # destination uri -> file content (reading lists)
+    titles: dict[str, str] = field(default_factory=dict)  # generated page uri -> title naming its case
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(title, src_uri)]
+
+    def link_terms(self, html: str, page: str, title: str) -> str:
+        """Glossary links for one rendered page (not the Glossary itself)."""
+        if page == GLOSSARY_PAGE:
+            return html
+        href = relative_url(page, GLOSSARY_PAGE, "", self.use_directory_urls)
+        return link_terms(html, self.glossary, page=page, title=self.titles.get(page, title), href=href)
+
+    def glossary_with_usage(self, html: str) -> str:
+        return fill_used_on(html, self.glossary, lambda uri: relative_url(GLOSSARY_PAGE, uri, "", self.use_directory_urls))
 
 
 def page_url(src_uri: str, use_directory_urls: bool) -> str:
@@ -59,52 +78,110 @@ def relative_url(from_src: str, to_src: str, anchor: str, use_directory_urls: bo
     return f"{rel}#{anchor}" if anchor else rel
 
 
-def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[str, str] | None = None) -> SitePlan:
+def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[str, str] | None = None,
+              site_name: str = "", site_url: str = "") -> SitePlan:
     """Everything generated for the site, or a ContentError listing every problem."""
     bibliography, problems = load_bibliography(root / BIBLIOGRAPHY, BIBLIOGRAPHY)
     if problems:
         raise ContentError(problems)
     casebook = load_casebook(root, root / CONTENT_DIR, bibliography)
+    glossary = load_glossary(root, root / CONTENT_DIR, bibliography)
     handwritten = handwritten or {}
     check_handwritten(handwritten, bibliography)
 
-    plan = SitePlan([], [], {}, bibliography, use_directory_urls)
+    plan = SitePlan([], [], {}, bibliography, glossary, use_directory_urls, site_name, site_url.rstrip("/"))
     cases_nav = []
     for case in casebook.cases:
         cases_nav.append({case.title: [{p.title: p.src_uri} for p in _add_case(plan, case)]})
-    home_page = _resolve(bibliography, home(casebook), "index.md", "Home", Numbering())
-    plan.pages.append(GeneratedPage("index.md", "Home", home_page.markdown))
-    _record(plan, home_page.occurrences)
+    tags = tags_of(casebook)
+    site_pages = [("index.md", "Home", home(casebook, bool(glossary.terms))), ("tags/index.md", "Tags", tags_index(casebook))]
+    site_pages += [(f"tags/{slug}.md", f"Tag: {tag}", tag_page(tag, cases)) for slug, (tag, cases) in tags.items()]
+    if glossary.terms:
+        site_pages.append((GLOSSARY_PAGE, "Glossary", glossary_page(glossary, md)))
+    for uri, title, text in site_pages:
+        resolved = _resolve(bibliography, text, uri, title, Numbering())
+        plan.pages.append(GeneratedPage(uri, title, resolved.markdown))
+        _record(plan, resolved.occurrences)
     for uri, text in handwritten.items():
         resolved = _resolve(bibliography, text, uri, _title(text, uri), Numbering())  # numbered per page
         plan.handwritten[uri] = resolved.markdown
         _record(plan, resolved.occurrences)
     plan.pages.append(GeneratedPage("bibliography.md", "Bibliography", bibliography_page(plan, casebook)))
-    plan.nav = [{"Home": "index.md"}, {"Cases": cases_nav}, {"Bibliography": "bibliography.md"},
-                *sorted(u for u in handwritten if u != "index.md")]
+    plan.nav = [{"Home": "index.md"}, {"Cases": cases_nav},
+                {"Tags": ["tags/index.md", *[f"tags/{slug}.md" for slug in tags]]},
+                *([{"Glossary": GLOSSARY_PAGE}] if glossary.terms else []),
+                {"Bibliography": "bibliography.md"}, *sorted(u for u in handwritten if u != "index.md")]
     return plan
 
 
 def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     """Render, cross-reference and number one case; numbers follow its reading order."""
     bib = plan.bibliography
-    numbering = Numbering()
     folder = f"cases/{case.slug}"
-    occurrences: list[Occurrence] = []
-    pages = []
-    for page in case_pages(case, bib.reference(case.source.cite).html):
+    targets = case_targets(case)
+    pages = case_pages(case, bib.reference(case.source.cite).html,
+                       lambda page, target: relative_url(f"{folder}/{page}", f"{folder}/{targets[target].page}", target,
+                                                         plan.use_directory_urls))
+    mentions: dict[str, list[str]] = {}  # treatment id -> Markdown links back to where the text mentions it
+    texts = [_link_crossrefs(page, targets, mentions) for page in pages]
+    numbering, occurrences, done = Numbering(), [], []
+    for page, text in zip(pages, texts):
+        for target, links in mentions.items():
+            text = text.replace(MENTIONS.format(target), "<br>*Discussed in:* " + ", ".join(links))
+        text = re.sub(MENTIONS.format("[a-z0-9-]+"), "", text)
         uri = f"{folder}/{page.name}"
-        text = replace_crossrefs(page.markdown, lambda fid: f"[Figure {case.figure(fid).number}](figures.md#{fid})")
-        resolved = _resolve(bib, text, uri, page.title, numbering)
-        occurrences += resolved.occurrences
-        pages.append(GeneratedPage(uri, page.title, resolved.markdown))
-    references = pages.pop()
-    pages.append(GeneratedPage(references.src_uri, references.title,
-                               case_references_page(plan, case, references.src_uri, numbering, occurrences)))
+        plan.titles[uri] = f"{case.title} › {page.title}"
+        if page.name == "references.md":
+            text = case_references_page(plan, case, uri, numbering, occurrences)
+            keys = numbering.keys_in_order()
+        else:
+            resolved = _resolve(bib, text, uri, page.title, numbering)
+            occurrences += resolved.occurrences
+            text, keys = resolved.markdown, resolved.keys
+        done.append(GeneratedPage(uri, page.title, text + cite_and_reuse(plan, case, page, keys)))
     _record(plan, occurrences, case)
-    plan.pages += pages
+    plan.pages += done
     plan.assets.update({f"{folder}/{f.image.relative_to(case.folder).as_posix()}": f.image for f in case.figures if f.image})
-    return pages
+    return done
+
+
+def _link_crossrefs(page: CasePage, targets: dict[str, Target], mentions: dict[str, list[str]]) -> str:
+    """Cross-references become Markdown links; a mention of a treatment gets an anchor its row links back to."""
+    count = 0
+    sections = headings(page.markdown)
+
+    def link(ref: CrossRef) -> str:
+        nonlocal count
+        target = targets[ref.id]
+        href = f"#{ref.id}" if target.page == page.name else f"{target.page}#{ref.id}"
+        text = md(ref.text) if ref.text else target.label
+        if not ref.id.startswith("trt-") or target.page == page.name:
+            return f"[{text}]({href})"
+        count += 1
+        anchor = f"mention-{ref.id}-{count}"
+        section = next((t for o, t in reversed(sections) if o < ref.start), page.title)
+        mentions.setdefault(ref.id, []).append(f"[{inert(escape(section))}]({page.name}#{anchor})")
+        return f"[{text}]({href}){{#{anchor}}}"
+    return replace_crossrefs(page.markdown, link)
+
+
+def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) -> str:
+    """Suggested citations of the page and its source, and the page's reading list to download."""
+    stem = "overview" if page.name == "index.md" else page.name[:-3]
+    url = f"{plan.site_url}/{page_url(f'cases/{case.slug}/{page.name}', plan.use_directory_urls)}" if plan.site_url else ""
+    lines = [f"**Cite this page:** {inert_text(page_citation(plan.site_name or 'Clinical casebook', page.title, case.title, url))}",
+             f"**Cite the source article:** {inert(plan.bibliography.reference(case.source.cite).html)}"]
+    if keys:
+        name = f"{case.slug}-{stem}"
+        plan.downloads[f"cases/{case.slug}/{name}.bib"] = bibtex(plan.bibliography, keys)
+        plan.downloads[f"cases/{case.slug}/{name}.ris"] = ris(plan.bibliography, keys)
+        count = f"{len(keys)} reference{'s' if len(keys) != 1 else ''}"
+        lines.append(f"**Reading list for this page** ({count}): [BibTeX]({name}.bib){{download=\"{name}.bib\"}} · "
+                     f"[RIS]({name}.ris){{download=\"{name}.ris\"}}")
+    lines.append(f"Text reused from the source article is under its licence "
+                 f"([{escape(case.source.licence_name)}]({case.source.licence_url})); credit the article when you reuse it.")
+    body = "\n\n".join(f"    {line}" for line in lines)
+    return f'\n\n## Cite and reuse {{#cite-and-reuse}}\n\n!!! quote ""\n\n{body}\n'
 
 
 def _resolve(bib: Bibliography, markdown: str, uri: str, title: str, numbering: Numbering) -> ResolvedPage:
@@ -142,7 +219,7 @@ def case_references_page(plan: SitePlan, case: Case, uri: str, numbering: Number
 
     keys = numbering.keys_in_order()
     intro = ("Numbered in the order they are first cited in this case (Overview, Presentation, Figures, Discussion, "
-             "Treatments); each number is the same on every page. Links after each entry go back to every place "
+             "Treatments, Self-assessment); each number is the same on every page. Links after each entry go back to every place "
              "that cites it.")
     body = reference_list(keys, numbering, lambda k: bib.reference(k).html, backlinks=backlinks) if keys else \
         "This case cites no references."

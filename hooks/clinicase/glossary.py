@@ -1,0 +1,198 @@
+"""The site-wide glossary: load it, link terms in rendered pages, and list them.
+
+Linking works on each page's finished HTML, where headings, links and code
+are plain to see: a term is linked once per page, at its first use, never
+inside a heading, link, code, figure drawing, quiz label, citation or
+another term. Each link carries an accessible preview (role="tooltip",
+shown on hover and keyboard focus by CSS) of the definition, with its
+citations as author-year, since the glossary's numbers belong to its own page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import markdown
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from .bibliography import Bibliography
+from .citations import find_citations
+from .content import citation_problems, schema_problems
+from .crossrefs import find_crossrefs
+from .errors import ContentError, Location, Problem, relative_name
+from .markup import escape
+from .yaml_source import load_yaml
+
+GLOSSARY_FILE = "glossary.yml"
+NO_LINKS_INSIDE = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "script", "style", "svg", "label",
+                   "summary", "legend", "button", "abbr", "dfn", "title", "textarea"}
+NO_LINKS_IN_CLASS = {"citation", "reference-list", "term", "glossary-used-on", "cited-in", "headerlink"}
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    term: str
+    definition: str
+    abbreviation: str = ""
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        return f"{self.term} ({self.abbreviation})" if self.abbreviation else self.term
+
+
+@dataclass
+class Glossary:
+    terms: list[Term]
+    tips: dict[str, str]  # term id -> preview HTML
+    used_on: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # term id -> [(page title, src_uri)]
+    _pattern: re.Pattern | None = None
+
+    @property
+    def pattern(self) -> re.Pattern:
+        """One alternation, longest forms first; abbreviations keep their capitals, words ignore case."""
+        if self._pattern is None:
+            forms = []
+            for number, term in enumerate(self.terms):
+                forms += [(len(w), number, f"(?i:{_words(w)})") for w in (term.term, *term.synonyms)]
+                if term.abbreviation:
+                    forms.append((len(term.abbreviation), number, re.escape(term.abbreviation)))
+            ordered = sorted(forms, key=lambda f: -f[0])
+            groups = [f"(?P<t{n}_{k}>{rx}(?:e?s)?)" for k, (_, n, rx) in enumerate(ordered)]
+            self._pattern = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])") if groups else re.compile("(?!)")
+        return self._pattern
+
+    def term_of(self, match: re.Match) -> Term:
+        return self.terms[int(match.lastgroup[1:].split("_")[0])]
+
+
+def _words(text: str) -> str:
+    return r"['’]".join(r"\s+".join(re.escape(w) for w in part.split()) for part in re.split(r"['’]", text))
+
+
+# --- loading ------------------------------------------------------------------------
+
+def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography) -> Glossary:
+    """The glossary (an empty one if the file is absent), or a ContentError."""
+    path = content_dir / GLOSSARY_FILE
+    if not path.is_file():
+        return Glossary([], {})
+    doc, problems = load_yaml(path, relative_name(path, root))
+    problems = problems or schema_problems(doc, "glossary")
+    if problems:
+        raise ContentError(problems)
+    terms, seen_ids, seen_forms = [], {}, {}
+    for index, raw in enumerate(doc.data["terms"]):
+        term = Term(raw["id"], raw["term"], raw["definition"], raw.get("abbreviation", ""), tuple(raw.get("synonyms", [])))
+        path_of = ("terms", index)
+        if term.id in seen_ids:
+            problems.append(doc.problem((*path_of, "id"), f"duplicate id '{term.id}' (also term {seen_ids[term.id]})",
+                                        "give each term its own id"))
+        seen_ids.setdefault(term.id, index + 1)
+        for form in (term.term, *term.synonyms, term.abbreviation):
+            if form and form.lower() in seen_forms:
+                problems.append(doc.problem(path_of, f"'{form}' is already a form of '{seen_forms[form.lower()]}'",
+                                            "a word can link to one term only: remove it here or there"))
+            seen_forms.setdefault(form.lower(), term.term)
+        definition = ("definition",)
+        problems += [doc.problem((*path_of, *definition), message, fix, offset=offset)
+                     for offset, message, fix in citation_problems(term.definition, bibliography)]
+        if find_crossrefs(term.definition):
+            problems.append(doc.problem((*path_of, *definition), "the glossary belongs to no case, so it cannot "
+                                        "cross-reference figures or sections", "describe it in words instead"))
+        terms.append(term)
+    if problems:
+        raise ContentError(problems)
+    terms.sort(key=lambda t: t.term.lower())
+    return Glossary(terms, {t.id: _tip(t, bibliography) for t in terms})
+
+
+def _tip(term: Term, bibliography: Bibliography) -> str:
+    """The definition as inline HTML, citations shown as (Author et al. Year)."""
+    text, last, out = term.definition, 0, []
+    for group in find_citations(text)[0]:
+        out += [text[last:group.start], "(" + "; ".join(bibliography.short(k) for k in group.keys) + ")"]
+        last = group.end
+    plain = " ".join(("".join(out) + text[last:]).split()).replace("&", "&amp;").replace("<", "&lt;")
+    html = markdown.markdown(plain)
+    return f"<strong>{escape(term.heading)}</strong> " + re.sub(r"^<p>|</p>$", "", html)
+
+
+# --- the Glossary page ------------------------------------------------------------------
+
+def glossary_page(glossary: Glossary, md: Callable[[str], str]) -> str:
+    """Markdown for the Glossary page: terms A-Z under letter headings; "Used on" filled in after linking."""
+    parts = ["# Glossary", "Terms are linked on their first use on each page; hover over or focus a linked term "
+             "to preview its definition. Definitions that state a clinical fact cite their source."]
+    letter = ""
+    for term in glossary.terms:
+        if term.term[0].upper() != letter:
+            letter = term.term[0].upper()
+            parts.append(f"## {letter}")
+        also = f"\n\n*Also:* {escape(', '.join(term.synonyms))}" if term.synonyms else ""
+        parts.append(f"### {md(term.heading)} {{#term-{term.id}}}\n\n{md(term.definition)}{also}\n\n"
+                     f'<div class="glossary-used-on" data-term="{term.id}"></div>')
+    return "\n\n".join(parts) + "\n"
+
+
+def fill_used_on(html: str, glossary: Glossary, href: Callable[[str], str]) -> str:
+    """Replace each term's placeholder with links to the pages that use it."""
+    def used_on(match: re.Match) -> str:
+        pages = glossary.used_on.get(match.group(1), [])
+        if not pages:
+            return '<p class="glossary-used-on">Not used on any page yet.</p>'
+        links = ", ".join(f'<a href="{escape(href(uri))}">{escape(title)}</a>' for title, uri in pages)
+        return f'<p class="glossary-used-on">Used on: {links}</p>'
+    return re.sub(r'<div class="glossary-used-on" data-term="([a-z0-9-]+)"></div>', used_on, html)
+
+
+# --- linking ------------------------------------------------------------------------------
+
+def link_terms(html: str, glossary: Glossary, *, page: str, title: str, href: str) -> str:
+    """Link each term's first use on the page to `href#term-id`, and remember the page used it."""
+    if not glossary.terms:
+        return html
+    soup = BeautifulSoup(html, "html.parser")
+    linked: set[str] = set()
+    for node in list(soup.find_all(string=True)):
+        if type(node) is NavigableString and node.strip() and _linkable(node):
+            _link_in(node, glossary, linked, href, soup)
+    for term_id in linked:
+        pages = glossary.used_on.setdefault(term_id, [])
+        if (title, page) not in pages:
+            pages.append((title, page))
+    return str(soup) if linked else html
+
+
+def _linkable(node: NavigableString) -> bool:
+    for parent in node.parents:
+        if parent.name in NO_LINKS_INSIDE or NO_LINKS_IN_CLASS & set(parent.get("class") or []):
+            return False
+    return True
+
+
+def _link_in(node: NavigableString, glossary: Glossary, linked: set[str], href: str, soup: BeautifulSoup) -> None:
+    text, last, pieces = str(node), 0, []
+    for match in glossary.pattern.finditer(text):
+        term = glossary.term_of(match)
+        if term.id in linked:
+            continue
+        linked.add(term.id)
+        pieces += [NavigableString(text[last:match.start()]), _term_html(term, match.group(0), glossary, href, soup)]
+        last = match.end()
+    if pieces:
+        pieces.append(NavigableString(text[last:]))
+        node.replace_with(*pieces)
+
+
+def _term_html(term: Term, text: str, glossary: Glossary, href: str, soup: BeautifulSoup) -> Tag:
+    tip = f"term-{term.id}-tip"
+    fragment = BeautifulSoup(
+        f'<span class="term"><a class="term-link" href="{escape(href)}#term-{term.id}" aria-describedby="{tip}">'
+        f'{escape(text)}</a><span class="term-tip" role="tooltip" id="{tip}">{glossary.tips[term.id]}</span></span>',
+        "html.parser")
+    return fragment.span.extract()

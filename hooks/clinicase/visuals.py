@@ -1,0 +1,167 @@
+"""SVG drawn from the case data at build time: the timeline and the body map.
+
+Both are inline SVG with <title>/<desc>, coloured by CSS classes (so they
+follow the light/dark palette and print in black), readable without
+JavaScript, and every event or site is a link. Text is escaped data.
+Shape and written labels carry the meaning, never colour alone.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING, Callable
+
+from .markup import escape
+
+if TYPE_CHECKING:
+    from .content import Site, TimelineEvent
+
+Link = Callable[[str], tuple[str, str]]  # target id -> (href, link text)
+
+# The controlled vocabulary of body regions: id -> (name, view, x, y).
+# Anterior view: the patient's right is on the viewer's left; posterior view: on the viewer's right.
+REGIONS: dict[str, tuple[str, str, int, int]] = {
+    "scalp": ("Scalp", "posterior", 80, 14),
+    "forehead": ("Forehead", "anterior", 80, 20),
+    "nose": ("Nose", "anterior", 80, 36),
+    "nasal-sill": ("Nasal sill", "anterior", 80, 44),
+    "cheek-right": ("Right cheek", "anterior", 69, 40),
+    "cheek-left": ("Left cheek", "anterior", 91, 40),
+    "chin": ("Chin", "anterior", 80, 57),
+    "chin-right": ("Right chin", "anterior", 74, 56),
+    "chin-left": ("Left chin", "anterior", 86, 56),
+    "neck": ("Neck", "anterior", 80, 68),
+    "shoulder-right": ("Right shoulder", "anterior", 50, 86),
+    "shoulder-left": ("Left shoulder", "anterior", 110, 86),
+    "chest": ("Chest", "anterior", 80, 110),
+    "abdomen": ("Abdomen", "anterior", 80, 160),
+    "upper-arm-right": ("Right upper arm", "anterior", 41, 118),
+    "upper-arm-left": ("Left upper arm", "anterior", 119, 118),
+    "elbow-right": ("Right elbow", "anterior", 36, 150),
+    "elbow-left": ("Left elbow", "anterior", 124, 150),
+    "forearm-right": ("Right forearm", "anterior", 31, 182),
+    "forearm-left": ("Left forearm", "anterior", 129, 182),
+    "hand-right": ("Right hand", "anterior", 27, 222),
+    "hand-left": ("Left hand", "anterior", 133, 222),
+    "fingers-right": ("Right fingers", "anterior", 25, 240),
+    "fingers-left": ("Left fingers", "anterior", 135, 240),
+    "pelvis": ("Pelvis", "anterior", 80, 196),
+    "thigh-right": ("Right thigh", "anterior", 66, 245),
+    "thigh-left": ("Left thigh", "anterior", 94, 245),
+    "knee-right": ("Right knee", "anterior", 65, 292),
+    "knee-left": ("Left knee", "anterior", 95, 292),
+    "shin-right": ("Right shin", "anterior", 65, 332),
+    "shin-left": ("Left shin", "anterior", 95, 332),
+    "foot-right": ("Right foot", "anterior", 63, 388),
+    "foot-left": ("Left foot", "anterior", 97, 388),
+    "upper-back": ("Upper back", "posterior", 80, 110),
+    "lower-back": ("Lower back", "posterior", 80, 165),
+    "sacrum": ("Sacrum", "posterior", 80, 192),
+    "gluteal-left": ("Left gluteal region", "posterior", 66, 212),
+    "gluteal-right": ("Right gluteal region", "posterior", 94, 212),
+    "posterior-elbow-left": ("Back of left elbow", "posterior", 36, 150),
+    "posterior-elbow-right": ("Back of right elbow", "posterior", 124, 150),
+    "calf-left": ("Left calf", "posterior", 65, 335),
+    "calf-right": ("Right calf", "posterior", 95, 335),
+    "heel-left": ("Left heel", "posterior", 63, 390),
+    "heel-right": ("Right heel", "posterior", 97, 390),
+}
+
+SITE_KINDS = {"calcinosis": "calcinosis", "surgery": "surgery", "finding": "other finding"}
+EVENT_KINDS = {"onset": "Onset", "history": "History", "presentation": "Presentation", "investigation": "Investigation", "surgery": "Surgery",
+               "treatment": "Treatment", "discharge": "Discharge", "recurrence": "Recurrence", "follow-up": "Follow-up",
+               "other": "Event"}
+
+# A plain silhouette, drawn at 160 x 400 per view.
+_SILHOUETTE = """<g class="cb-body">
+<ellipse cx="80" cy="36" rx="19" ry="24"/><rect x="72" y="56" width="16" height="16"/>
+<path d="M48 78 Q80 68 112 78 L116 130 Q110 170 112 205 L48 205 Q50 170 44 130 Z"/>
+<polyline class="cb-limb" points="48,84 38,150 30,215"/><polyline class="cb-limb" points="112,84 122,150 130,215"/>
+<polyline class="cb-leg" points="64,200 65,292 64,380"/><polyline class="cb-leg" points="96,200 95,292 96,380"/>
+<ellipse cx="27" cy="230" rx="7" ry="14"/><ellipse cx="133" cy="230" rx="7" ry="14"/>
+<ellipse cx="62" cy="390" rx="10" ry="6"/><ellipse cx="98" cy="390" rx="10" ry="6"/>
+</g>"""
+_VIEW_X = {"anterior": 150, "posterior": 330}
+_LABEL_X = {"anterior": 140, "posterior": 500}  # labels sit outside each view: left of anterior, right of posterior
+
+
+def _marker(kind: str, x: float, y: float) -> str:
+    cls = f'class="cb-mark cb-{kind}"'
+    if kind == "surgery":
+        return f'<rect {cls} x="{x - 5}" y="{y - 5}" width="10" height="10"/>'
+    if kind in {"finding", "investigation", "other", "recurrence"}:
+        return f'<path {cls} d="M{x} {y - 7} L{x + 7} {y} L{x} {y + 7} L{x - 7} {y} Z"/>'
+    if kind in {"onset", "history", "follow-up", "discharge"}:
+        return f'<circle {cls} cx="{x}" cy="{y}" r="6" fill-opacity="0"/>'
+    return f'<circle {cls} cx="{x}" cy="{y}" r="6"/>'
+
+
+def _lines(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width) or [""]
+
+
+def _text(x: float, y: float, lines: list[str], cls: str, anchor: str = "start", step: int = 15) -> str:
+    spans = "".join(f'<tspan x="{x}" dy="{0 if i == 0 else step}">{escape(line)}</tspan>' for i, line in enumerate(lines))
+    return f'<text class="{cls}" x="{x}" y="{y}" text-anchor="{anchor}">{spans}</text>'
+
+
+def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = False) -> str:
+    """Both views with a marker for every site; labels and links unless drawn as a thumbnail."""
+    parts = [f'<g transform="translate({x} 20)">{_SILHOUETTE}'
+             f'<text class="cb-view" x="80" y="422" text-anchor="middle">{view.capitalize()}</text></g>'
+             for view, x in _VIEW_X.items()]
+    next_label_y = {"anterior": 40.0, "posterior": 40.0}
+    placed = sorted(enumerate(sites, start=1), key=lambda item: min(REGIONS[r][3] for r in item[1].regions))
+    for number, site in placed:  # labels top to bottom in the order of their markers, so leaders do not cross
+        points = [(REGIONS[r][1], _VIEW_X[REGIONS[r][1]] + REGIONS[r][2], 20 + REGIONS[r][3]) for r in site.regions]
+        marks = "".join(_marker(kind, x + 9 * k, y) for _, x, y in points for k, kind in enumerate(site.kinds))
+        if thumbnail:
+            parts.append(marks)
+            continue
+        view = points[0][0]
+        lines = _lines(f"{number}. {site.label}", 20)
+        label_y = max(next_label_y[view], min(y for _, _, y in points) - 4)
+        next_label_y[view] = label_y + 15 * len(lines) + 8
+        lx = _LABEL_X[view]
+        leaders = "".join(f'<line class="cb-leader" x1="{lx + (4 if view == "anterior" else -4)}" y1="{label_y - 4}" '
+                          f'x2="{x}" y2="{y}"/>' for _, x, y in points)
+        href, text = link(site.see)
+        kinds = ", ".join(SITE_KINDS[k] for k in site.kinds)
+        parts.append(f'<a href="{escape(href)}"><title>{escape(f"{number}. {site.label} ({kinds}); see {text}")}</title>'
+                     f'{leaders}{marks}{_text(lx, label_y, lines, "cb-label", "end" if view == "anterior" else "start")}</a>')
+    where = "; ".join(f"{n}. {s.label} ({', '.join(SITE_KINDS[k] for k in s.kinds)})" for n, s in enumerate(sites, 1))
+    desc = f"Front and back outline of a body with {len(sites)} marked sites: {where}."
+    legend = "" if thumbnail else _legend(y=478)
+    height = 450 if thumbnail else 490
+    role = 'aria-hidden="true"' if thumbnail else 'role="img" aria-labelledby="body-map-title body-map-desc"'
+    ids = ("", "") if thumbnail else (' id="body-map-title"', ' id="body-map-desc"')
+    return (f'<svg class="cb-svg cb-body-map" viewBox="0 0 660 {height}" {role} xmlns="http://www.w3.org/2000/svg">'
+            f'<title{ids[0]}>{escape(title)}</title><desc{ids[1]}>{escape(desc)}</desc>{"".join(parts)}{legend}</svg>')
+
+
+def _legend(y: int) -> str:
+    items = [("calcinosis", "Calcinosis"), ("surgery", "Surgery"), ("finding", "Other finding")]
+    return "".join(f'{_marker(kind, 170 + i * 130, y - 4)}<text class="cb-label" x="{182 + i * 130}" y="{y}">{text}</text>'
+                   for i, (kind, text) in enumerate(items))
+
+
+def timeline(events: list[TimelineEvent], link: Link, *, title: str) -> str:
+    """Events top to bottom in the order they happened (not to scale), each linked to where it is told."""
+    rows, y = [], 34
+    for event in events:
+        when = _lines(event.when, 24)
+        what = _lines(event.title, 46)
+        href, text = link(event.see)
+        rows.append(
+            f'<a href="{escape(href)}"><title>{escape(f"{event.when}: {event.title}; see {text}")}</title>'
+            f'{_text(176, y + 4, when, "cb-when", "end")}{_marker(event.kind, 196, y)}'
+            f'<text class="cb-kind" x="216" y="{y - 10}">{escape(EVENT_KINDS[event.kind].upper())}</text>'
+            f'{_text(216, y + 6, what, "cb-event")}'
+            f'<text class="cb-see" x="216" y="{y + 6 + 15 * len(what)}">See {escape(text)} →</text></a>')
+        y += 26 + 15 * (len(what) + 1) + max(0, 15 * (len(when) - len(what) - 1))
+    axis = f'<line class="cb-axis" x1="196" y1="14" x2="196" y2="{y - 20}"/>'
+    desc = "Events in order, not to scale: " + "; ".join(f"{e.when}: {e.title}" for e in events) + "."
+    return (f'<svg class="cb-svg cb-timeline" viewBox="0 0 640 {y}" role="img" '
+            f'aria-labelledby="timeline-title timeline-desc" xmlns="http://www.w3.org/2000/svg">'
+            f'<title id="timeline-title">{escape(title)}</title><desc id="timeline-desc">{escape(desc)}</desc>'
+            f'{axis}{"".join(rows)}</svg>')
