@@ -76,6 +76,37 @@ def real_site(tmp_path_factory) -> Build:
     return build
 
 
+def add_second_case(project: Path) -> None:
+    """Drop the synthetic second case into a project: a folder and some .bib entries, no code."""
+    second = FIXTURES / "second-case"
+    shutil.copytree(second / "content" / "cases", project / "content" / "cases", dirs_exist_ok=True)
+    bib = project / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n" + (second / "extra.bib").read_text(encoding="utf-8"),
+                   encoding="utf-8")
+
+
+def copy_repository(tmp_path: Path) -> Path:
+    """The repository's own project (config, hooks, docs, content, bibliography) in a temporary folder."""
+    project = tmp_path / "project"
+    ignore = shutil.ignore_patterns("__pycache__", ".venv", "site", ".git")
+    project.mkdir()
+    for name in ["mkdocs.yml", "bibliography.bib"]:
+        shutil.copy(REPO / name, project / name)
+    for name in ["hooks", "docs", "content"]:
+        shutil.copytree(REPO / name, project / name, ignore=ignore)
+    return project
+
+
+@pytest.fixture(scope="session")
+def casebook_site(tmp_path_factory) -> Build:
+    """The real casebook plus the synthetic second case, built strict."""
+    project = copy_repository(tmp_path_factory.mktemp("casebook"))
+    add_second_case(project)
+    build = run_mkdocs(project, "--strict")
+    assert build.returncode == 0, build.output
+    return build
+
+
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory) -> Build:
     project = make_project(tmp_path_factory.mktemp("fixture"))

@@ -32,3 +32,76 @@ def test_pages_make_no_request_to_another_host(real_site, serve_site, page):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
     assert page.external == []
+
+
+def test_glossary_preview_opens_on_keyboard_focus(real_site, serve_site, page):
+    page.goto(serve_site(real_site.site) + CASE + "presentation/")
+    term = page.locator("article a.term-link").first
+    tip = page.locator(f"#{term.get_attribute('aria-describedby')}")
+    assert not tip.is_visible()
+    term.focus()
+    assert tip.is_visible() and len(tip.inner_text()) > 20
+    page.keyboard.press("Escape")
+    term.blur()
+    assert not tip.is_visible()
+
+
+def test_quiz_is_keyboard_operable_and_hides_answers_until_asked(real_site, serve_site, page):
+    page.goto(serve_site(real_site.site) + CASE + "quiz/")
+    question = page.locator("div.quiz").first
+    answer = question.locator("details.quiz-answer > :not(summary)").first
+    feedback = question.locator(".quiz-feedback")
+    assert not answer.is_visible() and feedback.nth(0).is_hidden()
+    question.locator("input[type=radio]").first.focus()
+    page.keyboard.press("Space")  # choose option A
+    assert feedback.nth(0).is_visible() and feedback.nth(1).is_hidden()
+    page.keyboard.press("ArrowDown")  # radios move with the arrow keys; B's explanation replaces A's
+    assert feedback.nth(1).is_visible() and feedback.nth(0).is_hidden()
+    question.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert answer.is_visible()
+
+
+def test_printed_quiz_shows_questions_without_answers_and_a_key_at_the_end(real_site, serve_site, page):
+    page.goto(serve_site(real_site.site) + CASE + "quiz/")
+    key = page.locator(".quiz-key")
+    assert key.is_hidden()
+    page.locator("div.quiz summary").first.click()  # even an opened answer stays off paper
+    page.locator("div.quiz input[type=radio]").first.check()
+    page.emulate_media(media="print")
+    assert page.locator("div.quiz").first.locator("legend").is_visible()
+    assert page.locator("details.quiz-answer").first.is_hidden()
+    assert page.locator(".quiz-feedback").first.is_hidden()
+    assert key.is_visible() and key.locator("li").count() == page.locator("div.quiz").count()
+
+
+def test_treatment_table_sorts_by_keyboard_without_any_library(real_site, serve_site, page):
+    page.goto(serve_site(real_site.site) + CASE + "treatments/")
+    table = page.locator(".sortable-table table")
+    first_cells = table.locator("tbody tr td:first-child > strong")
+    original = first_cells.all_inner_texts()
+    button = table.locator("thead th button", has_text="Modality")
+    button.focus()
+    page.keyboard.press("Enter")
+    ascending = first_cells.all_inner_texts()
+    assert ascending == sorted(original, key=str.lower) and ascending != original
+    assert table.locator("thead th").first.get_attribute("aria-sort") == "ascending"
+    page.keyboard.press("Enter")
+    assert first_cells.all_inner_texts() == ascending[::-1]
+
+
+def test_drawings_link_to_their_figures(real_site, serve_site, page):
+    page.goto(serve_site(real_site.site) + CASE)
+    page.locator("svg.cb-body-map a text").first.click()
+    assert "/figures/#fig-" in page.url
+
+
+def test_new_pages_make_no_request_to_another_host(casebook_site, serve_site, page):
+    base = serve_site(casebook_site.site)
+    for path in ["glossary/", "tags/", "tags/systemic-sclerosis/", CASE + "quiz/", CASE + "treatments/",
+                 "cases/synthetic-second-case/figures/"]:
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+    page.locator("a.glightbox").first.click()  # the lightbox brings its own scripts and styles
+    page.wait_for_selector(".glightbox-container")
+    assert page.external == []

@@ -78,6 +78,21 @@ ERRORS = {
                       "YAML would silently drop the first"],
     "citation-in-plain-text-field": [f"{CASE}/figures.yml:5:10: figures[0].alt: this field is plain text and cannot "
                                      "hold citations or cross-references — move the citation to the caption or body text"],
+    "unknown-section-reference": [
+        f"{CASE}/discussion.yml:4:15: sections[0].body: no section with id 'sec-histroy' in this case — did you mean "
+        "@sec-history, @sec-cited?",
+        f"{CASE}/discussion.yml:4:32: sections[0].body: no table with id 'tbl-nope' in this case — add the table or "
+        "correct the id"],
+    "unknown-see-target": [f"{CASE}/sites.yml:5:10: sites[0].see: no figure with id 'fig-onee' in this case — "
+                           "did you mean fig-one?"],
+    "unknown-body-region": [f"{CASE}/sites.yml:2:15: sites[0].regions[0]: unknown body region 'left-knee' — "
+                            "did you mean knee-left?"],
+    "two-correct-answers": [f"{CASE}/quiz.yml:5:7: questions[0].options: 2 options are marked correct — mark exactly "
+                            "one option `correct: true`"],
+    "image-without-credit": [f"{CASE}/figures.yml:2:5: figures[0]: an image needs 'credit' — add `credit:` (who made "
+                             "the image / its licence)",
+                             f"{CASE}/figures.yml:2:5: figures[0]: an image needs 'licence' — add `licence:` (who made "
+                             "the image / its licence)"],
     "tab-indentation": [f"{CASE}/case.yml:4:1: tab used for indentation — YAML indents with spaces only; "
                         "replace the tab with spaces"],
 }

@@ -8,7 +8,7 @@ import pytest
 from conftest import REPO, make_project, run_mkdocs
 
 CASE = "cases/calcinosis-cutis-jssc/"
-CASE_PAGES = ["", "presentation/", "figures/", "discussion/", "treatments/", "references/"]
+CASE_PAGES = ["", "presentation/", "figures/", "discussion/", "treatments/", "quiz/", "references/"]
 
 
 def numbers_in_order(soup):
@@ -50,9 +50,9 @@ def test_every_seed_section_is_on_the_site(real_site):
 def test_case_pages_follow_reading_order_in_navigation(real_site):
     nav = real_site.html(CASE).select("nav.md-nav--primary a.md-nav__link[href]")
     links = [a["href"] for a in nav]
-    order = [links.index(p) for p in ["./", "presentation/", "figures/", "discussion/", "treatments/", "references/"]
-             if p in links]
-    assert order == sorted(order) and len(order) == 6
+    order = [links.index(p) for p in ["./", "presentation/", "figures/", "discussion/", "treatments/", "quiz/",
+                                      "references/"] if p in links]
+    assert order == sorted(order) and len(order) == 7
 
 
 def test_citations_are_numbered_by_first_appearance_across_the_case(real_site):
@@ -163,3 +163,30 @@ def test_relative_urls_for_raw_html_links(source, target, anchor, directory_urls
     from clinicase.site import relative_url
 
     assert relative_url(source, target, anchor, directory_urls) == expected
+
+
+# --- a second case joins the casebook with no code change ----------------------------
+
+SECOND = "cases/synthetic-second-case/"
+
+
+def test_second_case_has_its_own_numbering_and_leaves_the_first_unchanged(casebook_site, real_site):
+    assert numbers_in_order(casebook_site.html(SECOND)) == [1]  # its key points cite first
+    references = casebook_site.html(SECOND + "references/").select("ol.reference-list > li")
+    assert [li["id"] for li in references] == ["ref-1"]
+    for page in CASE_PAGES:
+        assert numbers_in_order(casebook_site.html(CASE + page)) == numbers_in_order(real_site.html(CASE + page))
+    nav = [a.get_text(strip=True) for a in casebook_site.html("").select("nav.md-nav--primary .md-nav__link")]
+    assert "Synthetic second case (not a real patient)" in " ".join(nav)
+
+
+def test_a_real_image_opens_in_a_lightbox_with_caption_credit_and_licence(casebook_site):
+    figures = casebook_site.html(SECOND + "figures/")
+    figure = figures.select_one("#fig-hand ~ figure")
+    zoom = figure.select_one("a.glightbox img")
+    assert zoom["alt"] == "Grey square with the words synthetic test image."
+    assert (casebook_site.site / SECOND / "figures" / zoom["src"]).resolve().is_file()
+    assert figure.select_one("figcaption").get_text(strip=True).startswith("Figure 1.")
+    credit = figures.select_one("#fig-hand").find_next(string=lambda s: "Drawn for the test suite" in s)
+    assert credit and "CC0 1.0" in credit
+    assert figures.select_one("#fig-foot ~ figure .figure-placeholder"), "a figure without an image keeps its placeholder"

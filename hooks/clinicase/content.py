@@ -194,8 +194,8 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Problem:
     if error.validator == "minLength":
         return doc.problem(path, "must not be empty", "write the text or remove the field")
     if error.validator == "dependentRequired":
-        missing = [k for k in error.validator_value[next(iter(error.validator_value))] if k not in value]
-        return doc.problem(path, f"an image needs '{missing[0]}'", f"add `{missing[0]}:` (who made the image / its licence)")
+        missing = re.match(r"'([^']+)'", error.message).group(1)
+        return doc.problem(path, f"an image needs '{missing}'", f"add `{missing}:` (who made the image / its licence)")
     if error.validator == "maxItems":
         return doc.problem(path, f"has more than {error.validator_value} items", "remove some")
     if error.validator == "uniqueItems":
@@ -423,7 +423,9 @@ def _check_sites(doc: Document | None) -> list[Problem]:
     for index, site in enumerate(doc.data["sites"] if doc else []):
         for r, region in enumerate(site["regions"]):
             if region not in REGIONS:
-                close = difflib.get_close_matches(region, list(REGIONS), n=3)
+                words = sorted(region.split("-"))  # 'left-knee' means 'knee-left'
+                close = [r for r in REGIONS if sorted(r.split("-")) == words] or \
+                    difflib.get_close_matches(region, list(REGIONS), n=3)
                 fix = f"did you mean {', '.join(close)}?" if close else f"use one of: {', '.join(sorted(REGIONS))}"
                 problems.append(doc.problem(("sites", index, "regions", r), f"unknown body region '{region}'", fix))
     return problems

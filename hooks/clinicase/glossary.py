@@ -22,14 +22,14 @@ from .bibliography import Bibliography
 from .citations import find_citations
 from .content import citation_problems, schema_problems
 from .crossrefs import find_crossrefs
-from .errors import ContentError, Location, Problem, relative_name
+from .errors import ContentError, relative_name
 from .markup import escape
 from .yaml_source import load_yaml
 
 GLOSSARY_FILE = "glossary.yml"
 NO_LINKS_INSIDE = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "script", "style", "svg", "label",
                    "summary", "legend", "button", "abbr", "dfn", "title", "textarea"}
-NO_LINKS_IN_CLASS = {"citation", "reference-list", "term", "glossary-used-on", "cited-in", "headerlink"}
+NO_LINKS_IN_CLASS = {"citation", "reference", "reference-list", "term", "glossary-used-on", "cited-in", "headerlink"}
 
 
 @dataclass(frozen=True)

@@ -34,3 +34,8 @@ def inert_text(text: str) -> str:
 def markdown_text(text: str) -> str:
     """Author Markdown from YAML, with raw HTML disabled (data is not code)."""
     return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def reference_span(formatted: str) -> str:
+    """A formatted bibliography entry, marked so that nothing (e.g. glossary linking) rewrites a title."""
+    return f'<span class="reference">{inert(formatted)}</span>'

@@ -16,7 +16,7 @@ from . import visuals
 from .citations import code_ranges, find_citations
 from .content import Case, Casebook, Figure
 from .crossrefs import case_targets, overview_sections, presentation_sections, tables
-from .markup import escape, inert, inert_text
+from .markup import escape, inert, inert_text, reference_span
 
 CASE_PAGES = (
     ("index.md", "Overview"),
@@ -107,11 +107,12 @@ def key_points(points: list[str]) -> str:
 def source_credit(case: Case, source_html: str) -> str:
     link = f"[{escape(case.source.licence_name)}]({case.source.licence_url})"
     article = f" [Read the article]({case.source.url})." if case.source.url else ""
+    images = "Each image is credited below it; images not reproduced here are described instead." \
+        if any(f.image for f in case.figures) else "The article's images are not reproduced here."
     return (f'!!! quote "Source and licence"\n\n'
-            f"    This teaching case is based on: {inert(source_html)}{article}\n\n"
+            f"    This teaching case is based on: {reference_span(source_html)}{article}\n\n"
             f"    Licence: {link}. {md(case.source.copyright)}\n\n"
-            f"    Text is paraphrased from the article; figure captions are quoted from it. "
-            f"The article's images are not reproduced here.\n")
+            f"    Text is paraphrased from the article; figure captions are quoted from it. {images}\n")
 
 
 def tag_slug(tag: str) -> str:

@@ -19,7 +19,7 @@ from .crossrefs import CrossRef, Target, case_targets, replace_crossrefs
 from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
 from .glossary import Glossary, fill_used_on, glossary_page, link_terms, load_glossary
-from .markup import escape, inert, inert_text
+from .markup import escape, inert, inert_text, reference_span
 from .render import MENTIONS, CasePage, case_pages, home, md, tag_page, tags_index, tags_of
 
 CONTENT_DIR = "content"
@@ -170,7 +170,7 @@ def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) 
     stem = "overview" if page.name == "index.md" else page.name[:-3]
     url = f"{plan.site_url}/{page_url(f'cases/{case.slug}/{page.name}', plan.use_directory_urls)}" if plan.site_url else ""
     lines = [f"**Cite this page:** {inert_text(page_citation(plan.site_name or 'Clinical casebook', page.title, case.title, url))}",
-             f"**Cite the source article:** {inert(plan.bibliography.reference(case.source.cite).html)}"]
+             f"**Cite the source article:** {reference_span(plan.bibliography.reference(case.source.cite).html)}"]
     if keys:
         name = f"{case.slug}-{stem}"
         plan.downloads[f"cases/{case.slug}/{name}.bib"] = bibtex(plan.bibliography, keys)
@@ -223,7 +223,7 @@ def case_references_page(plan: SitePlan, case: Case, uri: str, numbering: Number
              "that cites it.")
     body = reference_list(keys, numbering, lambda k: bib.reference(k).html, backlinks=backlinks) if keys else \
         "This case cites no references."
-    return f"# References\n\n{intro}\n\n{body}\n\n## Source article\n\n{inert(bib.reference(case.source.cite).html)}\n"
+    return f"# References\n\n{intro}\n\n{body}\n\n## Source article\n\n{reference_span(bib.reference(case.source.cite).html)}\n"
 
 
 def bibliography_page(plan: SitePlan, casebook: Casebook) -> str:
@@ -235,7 +235,7 @@ def bibliography_page(plan: SitePlan, casebook: Casebook) -> str:
         where = [f"[{escape(title)}]({link})" for title, link in plan.cited_by.get(key, [])]
         if key in sources:
             where.insert(0, f"[{escape(sources[key].title)}](cases/{sources[key].slug}/index.md) (its source article)")
-        items.append(f"- {inert(bib.reference(key).html)}<br>\n  *Cited in:* {', '.join(where)}")
+        items.append(f"- {reference_span(bib.reference(key).html)}<br>\n  *Cited in:* {', '.join(where)}")
     return ("# Bibliography\n\nEvery reference cited anywhere on this site, once, in alphabetical order, "
             "with the cases that cite it.\n\n" + "\n".join(items) + "\n")
 

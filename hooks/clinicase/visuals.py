@@ -132,10 +132,11 @@ def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = Fal
     where = "; ".join(f"{n}. {s.label} ({', '.join(SITE_KINDS[k] for k in s.kinds)})" for n, s in enumerate(sites, 1))
     desc = f"Front and back outline of a body with {len(sites)} marked sites: {where}."
     legend = "" if thumbnail else _legend(y=478)
-    height = 450 if thumbnail else 490
-    role = 'aria-hidden="true"' if thumbnail else 'role="img" aria-labelledby="body-map-title body-map-desc"'
+    box = "140 10 370 440" if thumbnail else "0 0 660 490"  # a thumbnail is just the two figures
+    # A drawing with links is a group, not role="img" (which would hide the links from assistive technology).
+    role = 'aria-hidden="true"' if thumbnail else 'role="group" aria-labelledby="body-map-title" aria-describedby="body-map-desc"'
     ids = ("", "") if thumbnail else (' id="body-map-title"', ' id="body-map-desc"')
-    return (f'<svg class="cb-svg cb-body-map" viewBox="0 0 660 {height}" {role} xmlns="http://www.w3.org/2000/svg">'
+    return (f'<svg class="cb-svg cb-body-map" viewBox="{box}" {role} xmlns="http://www.w3.org/2000/svg">'
             f'<title{ids[0]}>{escape(title)}</title><desc{ids[1]}>{escape(desc)}</desc>{"".join(parts)}{legend}</svg>')
 
 
@@ -161,7 +162,7 @@ def timeline(events: list[TimelineEvent], link: Link, *, title: str) -> str:
         y += 26 + 15 * (len(what) + 1) + max(0, 15 * (len(when) - len(what) - 1))
     axis = f'<line class="cb-axis" x1="196" y1="14" x2="196" y2="{y - 20}"/>'
     desc = "Events in order, not to scale: " + "; ".join(f"{e.when}: {e.title}" for e in events) + "."
-    return (f'<svg class="cb-svg cb-timeline" viewBox="0 0 640 {y}" role="img" '
-            f'aria-labelledby="timeline-title timeline-desc" xmlns="http://www.w3.org/2000/svg">'
+    return (f'<svg class="cb-svg cb-timeline" viewBox="0 0 640 {y}" role="group" aria-labelledby="timeline-title" '
+            f'aria-describedby="timeline-desc" xmlns="http://www.w3.org/2000/svg">'
             f'<title id="timeline-title">{escape(title)}</title><desc id="timeline-desc">{escape(desc)}</desc>'
             f'{axis}{"".join(rows)}</svg>')

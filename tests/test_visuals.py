@@ -1,0 +1,82 @@
+"""Timeline and body map SVG drawn from the YAML (clinicase.visuals)."""
+
+from urllib.parse import urljoin
+
+import yaml
+from bs4 import BeautifulSoup
+
+from clinicase.content import Site, TimelineEvent
+from clinicase.visuals import REGIONS, body_map, timeline
+from conftest import FIXTURES, REPO
+
+CASE = "cases/calcinosis-cutis-jssc/"
+SECOND = "cases/synthetic-second-case/"
+
+
+def link(target):
+    return f"page/#{target}", f"Label of {target}"
+
+
+def test_svg_text_is_escaped_data():
+    site = Site(("knee-left",), ("calcinosis",), '<script>alert(1)</script> & "x"', "fig-a")
+    svg = body_map([site], link, title="<b>map</b>")
+    assert "<script>" not in svg and "<b>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_timeline_has_a_title_a_description_and_a_link_per_event():
+    events = [TimelineEvent("a", "2001", "First", "history", "sec-x"), TimelineEvent("b", "Later", "Second", "surgery", "fig-y")]
+    svg = BeautifulSoup(timeline(events, link, title="Timeline"), "html.parser").svg
+    assert svg.title.get_text() == "Timeline" and "2001: First; Later: Second" in svg.desc.get_text()
+    assert [a["href"] for a in svg.select("a")] == ["page/#sec-x", "page/#fig-y"]
+    assert "script" not in str(svg)
+
+
+def case_yaml(folder, name):
+    return yaml.safe_load((folder / f"{name}.yml").read_text(encoding="utf-8"))
+
+
+def check_drawings(build, case_path, folder):
+    """Every site and every event in the YAML is drawn, labelled, and links to a real anchor."""
+    overview = build.html(case_path)
+    body_map_svg = overview.select_one("#sec-body-map ~ figure svg.cb-body-map")
+    assert body_map_svg.title.get_text() and body_map_svg.desc.get_text()
+    sites = case_yaml(folder, "sites")["sites"]
+    drawn = body_map_svg.select("a")
+    assert len(drawn) == len(sites)
+    for number, (site, anchor) in enumerate(zip(sites, sorted(drawn, key=lambda a: int(a.title.get_text().split(".")[0]))), 1):
+        assert anchor.title.get_text().startswith(f"{number}. {site['label']}")
+        assert " ".join(t.get_text() for t in anchor.select("text tspan")) == f"{number}. {site['label']}"
+        assert len(anchor.select(".cb-mark")) == len(site["regions"]) * len(site["kinds"])
+        assert anchor["href"].endswith("#" + site["see"])
+        _resolves(build, case_path, anchor["href"])
+    presentation = build.html(case_path + "presentation/")
+    timeline_svg = presentation.select_one("svg.cb-timeline")
+    events = case_yaml(folder, "timeline")["events"]
+    drawn = timeline_svg.select("a")
+    assert [a.title.get_text().rsplit("; see ", 1)[0] for a in drawn] == [f"{e['when']}: {e['title']}" for e in events]
+    for event, anchor in zip(events, drawn):
+        assert anchor["href"].endswith("#" + event["see"])
+        _resolves(build, case_path + "presentation/", anchor["href"])
+
+
+def _resolves(build, page, href):
+    target = urljoin(f"/{page}", href)
+    path, anchor = target.split("#")
+    assert build.html(path.lstrip("/")).select_one(f"#{anchor}"), target
+
+
+def test_every_site_and_event_of_the_real_case_is_drawn_and_linked(real_site):
+    check_drawings(real_site, CASE, REPO / "content" / CASE)
+
+
+def test_the_second_case_gets_its_own_map_and_timeline(casebook_site):
+    check_drawings(casebook_site, SECOND, FIXTURES / "second-case" / "content" / SECOND)
+
+
+def test_regions_are_drawn_on_the_right_side_of_each_view():
+    """Anterior: the patient's right is on the viewer's left. Posterior: on the viewer's right."""
+    for name, (_, view, x, _) in REGIONS.items():
+        if name.endswith("-right"):
+            assert (x < 80) == (view == "anterior"), name
+        if name.endswith("-left"):
+            assert (x > 80) == (view == "anterior"), name
