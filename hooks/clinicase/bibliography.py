@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pybtex.backends.html import Backend as HtmlBackend
+from pybtex.backends.plaintext import Backend as PlainBackend
 from pybtex.database import BibliographyData, Person, parse_string
 from pybtex.richtext import HRef, Text
 from pybtex.style import FormattedEntry
@@ -31,15 +33,21 @@ MAX_AUTHORS = 6  # NLM: list six, then "et al."
 
 # --- names -------------------------------------------------------------------
 
-def _plain(latex: str) -> str:
-    return Text.from_latex(latex).render_as("text")
+# Backends made once: Text.render_as() looks the backend up among installed plugins on every call.
+PLAIN = PlainBackend()
+HTML = HtmlBackend()
+
+
+def plain(latex: str) -> str:
+    """LaTeX markup ({...}, \\'e) as plain Unicode text."""
+    return Text.from_latex(latex).render(PLAIN)
 
 
 def _initials(names: list[str]) -> str:
     """'Mark D. P.' -> 'MDP'; 'Jean-Luc' -> 'JL'."""
     letters = []
     for name in names:
-        for part in re.split(r"[\s\-.~]+", _plain(name)):
+        for part in re.split(r"[\s\-.~]+", plain(name)):
             if part:
                 letters.append(part[0].upper())
     return "".join(letters)
@@ -49,8 +57,8 @@ class VancouverNames(BaseNameStyle):
     """Surname then initials without stops: 'Gutierrez A Jr', 'El-Shabrawi L'."""
 
     def format(self, person: Person, abbr: bool = False) -> Text:
-        surname = " ".join(_plain(n) for n in person.prelast_names + person.last_names)
-        parts = [surname, _initials(person.first_names + person.middle_names), " ".join(map(_plain, person.lineage_names))]
+        surname = " ".join(plain(n) for n in person.prelast_names + person.last_names)
+        parts = [surname, _initials(person.first_names + person.middle_names), " ".join(map(plain, person.lineage_names))]
         return Text(" ".join(p for p in parts if p))
 
 
@@ -95,7 +103,7 @@ def year(children, context):
 @node
 def pages(children, context):
     value = context["entry"].fields.get("pages")
-    return Text(short_pages(_plain(value))) if value else Text()
+    return Text(short_pages(plain(value))) if value else Text()
 
 
 def _journal():
@@ -206,8 +214,8 @@ class Bibliography:
         persons = entry.persons.get("author") or entry.persons.get("editor") or []
         year = entry.fields.get("year") or entry.fields.get("date", "")[:4]
         if not persons:
-            return " ".join(filter(None, [Text.from_latex(entry.fields.get("title", key)).render_as("text")[:40], year]))
-        last = Text.from_latex(" ".join(persons[0].last_names) or str(persons[0])).render_as("text")
+            return " ".join(filter(None, [plain(entry.fields.get("title", key))[:40], year]))
+        last = plain(" ".join(persons[0].last_names) or str(persons[0]))
         return f"{last}{' et al.' if len(persons) > 1 else ''} {year}".strip()
 
     def reference(self, key: str) -> Reference:
@@ -217,7 +225,7 @@ class Bibliography:
             entry = self.data.entries[key]
             body = self.style.format_entry(None, entry).text
             rich = Text(body, *[Text(" ", i) for i in _identifiers(entry)])
-            self._formatted[key] = Reference(key, rich.render_as("html"), rich.render_as("text"))
+            self._formatted[key] = Reference(key, rich.render(HTML), rich.render(PLAIN))
         return self._formatted[key]
 
 

@@ -10,9 +10,8 @@ import re
 
 import rispy
 from pybtex.database import BibliographyData, Entry
-from pybtex.richtext import Text
 
-from .bibliography import Bibliography
+from .bibliography import Bibliography, plain
 
 _RIS_TYPES = {"article": "JOUR", "inproceedings": "CPAPER", "book": "BOOK", "incollection": "CHAP",
               "phdthesis": "THES", "mastersthesis": "THES", "techreport": "RPRT", "online": "ELEC"}
@@ -28,8 +27,7 @@ def ris(bibliography: Bibliography, keys: list[str]) -> str:
 
 
 def _plain(value: str) -> str:
-    """LaTeX markup ({...}, \\'e) as plain Unicode text."""
-    return " ".join(Text.from_latex(value).render_as("text").split())
+    return " ".join(plain(value).split())
 
 
 def _ris_record(entry: Entry) -> dict:

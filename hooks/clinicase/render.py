@@ -29,6 +29,7 @@ CASE_PAGES = (
 )
 KEY_POINTS_OF_PAGE = {"index.md": "case", "presentation.md": "presentation", "figures.md": "figures",
                       "discussion.md": "discussion", "treatments.md": "treatments"}
+WIDE_PAGES = {"treatments.md"}
 MENTIONS = "\x00mentions:{}\x00"  # filled in by `site` once every page's cross-references are known
 
 Href = Callable[[str, str], str]  # (from page name, target id) -> relative URL for raw HTML
@@ -91,6 +92,8 @@ def case_pages(case: Case, source_html: str, href: Href) -> list[CasePage]:
         if case.key_points.get(KEY_POINTS_OF_PAGE.get(name, "")):
             heading, _, rest = markdown.partition("\n\n")
             markdown = f"{heading}\n\n{key_points(case.key_points[KEY_POINTS_OF_PAGE[name]])}\n{rest}"
+        if name in WIDE_PAGES:
+            markdown = f"---\nhide:\n  - toc\n---\n\n{markdown}"  # Material page meta: room for a wide table
         pages.append(CasePage(name, title, markdown))
     return pages
 
@@ -314,10 +317,11 @@ def quiz(case: Case) -> str:
 def _option(q, index: int, option) -> str:
     letter = "ABCDEF"[index]
     verdict = "Correct: this is the best answer." if option.correct else "Not the best answer."
+    outcome = "right" if option.correct else "wrong"
     return f"""<div class="quiz-option" markdown="block">
 <input type="radio" name="{q.id}" id="{q.id}-{letter.lower()}" value="{letter}">
 <label for="{q.id}-{letter.lower()}">**{letter}.** {md(option.text)}</label>
-<div class="quiz-feedback" markdown="block">
+<div class="quiz-feedback quiz-feedback--{outcome}" markdown="block">
 
 **{verdict}** {md(option.explanation)}
 
