@@ -186,6 +186,9 @@ def test_a_real_image_opens_in_a_lightbox_with_caption_credit_and_licence(casebo
     zoom = figure.select_one("a.glightbox img")
     assert zoom["alt"] == "Grey square with the words synthetic test image."
     assert (casebook_site.site / SECOND / "figures" / zoom["src"]).resolve().is_file()
+    lightbox = zoom.find_parent("a")
+    assert lightbox["data-title"] == "Figure 1. A synthetic drawing, not a patient."
+    assert lightbox["data-description"] == "Drawn for the test suite. Licence: CC0 1.0."
     assert figure.select_one("figcaption").get_text(strip=True).startswith("Figure 1.")
     credit = figures.select_one("#fig-hand").find_next(string=lambda s: "Drawn for the test suite" in s)
     assert credit and "CC0 1.0" in credit

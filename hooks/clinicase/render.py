@@ -226,7 +226,11 @@ def figures(case: Case, source_html: str) -> str:
 
 def _figure(case: Case, figure: Figure) -> str:
     if figure.image:
-        picture = f"![{inert_text(figure.alt)}]({figure.image.relative_to(case.folder).as_posix()})"
+        # The lightbox shows data-title and data-description: caption, credit and licence travel with the image.
+        title = _attribute(f"Figure {figure.number}. {figure.caption}")
+        about = _attribute(f"{figure.credit}. Licence: {figure.licence}.")
+        picture = (f"![{inert_text(figure.alt)}]({figure.image.relative_to(case.folder).as_posix()})"
+                   f'{{ data-title="{title}" data-description="{about}" }}')
         credit = f"{inert_text(figure.credit)}. Licence: {inert_text(figure.licence)}."
     else:
         # No image we may reuse: say so, describe it, and point to the article. Never a stand-in picture.
@@ -248,6 +252,11 @@ def _figure(case: Case, figure: Figure) -> str:
 
 **Credit.** {credit}
 """
+
+
+def _attribute(text: str) -> str:
+    """Plain text for an attr_list value: one line, no double quotes or braces to end it early."""
+    return inert_text(" ".join(text.split()).replace('"', "”").replace("{", "(").replace("}", ")"))
 
 
 def discussion(case: Case) -> str:
