@@ -2,11 +2,15 @@
 
 MkDocs puts this folder on sys.path while it loads the hook, so the sibling
 package is imported here, at module top. `mkdocs serve` never re-imports
-hooks, so the plan is recomputed on every build, never kept across builds.
+hooks, so the plan is recomputed on every build. The one thing kept across
+builds is the last good plan: while serving, a broken save shows the last
+good site with the errors on every page instead of stopping the server.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -15,18 +19,32 @@ from mkdocs.structure.files import File
 from clinicase.errors import ContentError
 from clinicase.site import GLOSSARY_PAGE, SitePlan, plan_site
 
+log = logging.getLogger("mkdocs.hooks.casebook")  # under "mkdocs", so --strict counts its warnings
 _plan: SitePlan | None = None
+_last_good: SitePlan | None = None
+_serving = False
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
 
 
 def on_files(files, config):
     """Plan the site from content/ and bibliography.bib, and add its pages in memory."""
-    global _plan
+    global _plan, _last_good
     handwritten = {f.src_uri: f.content_string for f in files.documentation_pages()}
     try:
-        _plan = plan_site(Path(config.config_file_path).parent, use_directory_urls=config.use_directory_urls,
-                          handwritten=handwritten, site_name=config.site_name, site_url=config.site_url or "")
+        _plan = _last_good = plan_site(
+            Path(config.config_file_path).parent, use_directory_urls=config.use_directory_urls,
+            handwritten=handwritten, site_name=config.site_name, site_url=config.site_url or "")
     except ContentError as error:
-        raise PluginError(error.report()) from None
+        if not (_serving and _last_good):
+            raise PluginError(error.report()) from None
+        log.error("%s\nStill serving the last good version; save a fix and the site rebuilds.", error.report())
+        _plan = dataclasses.replace(_last_good, stale=error.report())
+    for warning in _plan.warnings:
+        log.warning(warning)
     for page in _plan.pages:
         if existing := files.get_file_from_path(page.src_uri):
             files.remove(existing)
@@ -46,7 +64,9 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     """Link glossary terms in the finished HTML, where headings, links and code are known."""
-    return _plan.link_terms(html, page.file.src_uri, page.title) if _plan else html
+    if not _plan:
+        return html
+    return _plan.stale_notice() + _plan.link_terms(html, page.file.src_uri, page.title)
 
 
 def on_env(env, config, files):

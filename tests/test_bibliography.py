@@ -94,3 +94,11 @@ def test_syntax_error_has_a_line_number():
 def test_missing_file_is_a_problem(tmp_path):
     _, problems = load_bibliography(tmp_path / "none.bib", "none.bib")
     assert "not found" in problems[0].message
+
+
+def test_missing_comma_after_the_key_is_an_error_not_a_lost_field():
+    bib, problems = load_bibliography(FIXTURES / "bib" / "no-comma-after-key.bib", "refs.bib")
+    assert bib is None
+    assert [str(p) for p in problems] == [
+        "refs.bib:1: no comma after the key 'beta2019' — write @article{beta2019, — without it BibTeX silently drops "
+        "the first field"]

@@ -27,7 +27,7 @@ from pybtex.exceptions import PybtexError
 from .errors import Location, Problem
 from .yaml_source import read_text
 
-_ENTRY_START = re.compile(r"^[ \t]*@([A-Za-z]+)\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
+_ENTRY_START = re.compile(r"^[ \t]*@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)\s*(,?)", re.MULTILINE)
 MAX_AUTHORS = 6  # NLM: list six, then "et al."
 
 
@@ -241,7 +241,10 @@ def load_bibliography(path: Path, name: str) -> tuple[Bibliography | None, list[
         if match.group(1).lower() in {"string", "preamble", "comment"}:
             continue
         key, line = match.group(2), text.count("\n", 0, match.start()) + 1
-        if key.lower() in lines:
+        if not match.group(3):
+            problems.append(Problem(Location(name, line), f"no comma after the key '{key}'",
+                                    f"write @{match.group(1)}{{{key}, — without it BibTeX silently drops the first field"))
+        elif key.lower() in lines:
             problems.append(Problem(Location(name, line), f"duplicate entry key '{key}' (also on line {lines[key.lower()]})",
                                     "keys must be unique, ignoring case: rename or delete one entry"))
         else:

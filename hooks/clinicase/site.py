@@ -48,6 +48,16 @@ class SitePlan:
     downloads: dict[str, str] = field(default_factory=dict)  # destination uri -> file content (reading lists)
     titles: dict[str, str] = field(default_factory=dict)  # generated page uri -> title naming its case
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(title, src_uri)]
+    warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
+    stale: str = ""  # while serving: the report of a broken save; the site shown is the last good one
+
+    def stale_notice(self) -> str:
+        """A banner for every page while the content being served is not the content on disk."""
+        if not self.stale:
+            return ""
+        return ('<div class="admonition danger cb-stale" role="alert"><p class="admonition-title">'
+                "Your last save has errors: this is the last good version</p>"
+                f"<pre><code>{escape(self.stale)}</code></pre></div>")
 
     def link_terms(self, html: str, page: str, title: str) -> str:
         """Glossary links for one rendered page (not the Glossary itself)."""

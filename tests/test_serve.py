@@ -1,0 +1,106 @@
+"""A real `mkdocs serve` on a loopback port survives broken saves (hooks/casebook.py)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from conftest import FIXTURES, make_project, tree_digest
+
+CASE = "content/cases/mini-case"
+
+
+class Server:
+    """`mkdocs serve` in a subprocess, its output collected line by line."""
+
+    def __init__(self, project):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{self.port}"], cwd=project, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True).start()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, text: str, after: int = 0, timeout: float = 60) -> int:
+        """Wait until `text` appears in the output after character `after`; return where it ends."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.output.find(text, after)
+            if found >= 0:
+                return found + len(text)
+            if self.process.poll() is not None:
+                pytest.fail(f"mkdocs serve exited:\n{self.output}")
+            time.sleep(0.1)
+        pytest.fail(f"no {text!r} within {timeout} s:\n{self.output}")
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/{path}", timeout=10) as response:
+            assert response.status == 200
+            return response.read().decode("utf-8")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def server(tmp_path):
+    project = make_project(tmp_path)
+    running = Server(project)
+    running.project = project
+    yield running
+    running.stop()
+
+
+def test_a_broken_save_keeps_serving_the_last_good_site_and_recovers(server):
+    ready = server.wait_for("Serving on")
+    assert "Synthetic fixture case" in server.get("cases/mini-case/")
+    discussion = server.project / CASE / "discussion.yml"
+    good = discussion.read_text(encoding="utf-8")
+
+    discussion.write_text(good.replace("[@beta2019]", "[@beta2091]"), encoding="utf-8")
+    saved = tree_digest(server.project / "content")
+    broken = server.wait_for("Still serving the last good version", ready)
+    assert f"{CASE}/discussion.yml:" in server.output[ready:] and "unknown citation key 'beta2091'" in server.output
+    server.wait_for("Documentation built", broken)
+    page = server.get("cases/mini-case/discussion/")
+    assert "Your last save has errors" in page and "beta2091" in page and "Cited section" in page
+    assert tree_digest(server.project / "content") == saved, "a build never writes into content/"
+
+    discussion.write_text(good, encoding="utf-8")
+    fixed = server.wait_for("Documentation built", server.wait_for("Building documentation", broken))
+    assert "Your last save has errors" not in server.get("cases/mini-case/discussion/")
+    assert "Still serving" not in server.output[fixed:]
+
+
+def test_a_broken_bibliography_is_survived_too(server):
+    ready = server.wait_for("Serving on")
+    bib = server.project / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("@article{beta2019,", "@article{beta2019"), encoding="utf-8")  # a lost comma
+    server.wait_for("Still serving the last good version", ready)
+    assert "bibliography.bib:" in server.output[ready:]
+    assert "Your last save has errors" in server.get("")
+
+
+def test_serve_with_broken_content_from_the_start_stops_with_the_located_error(tmp_path):
+    project = make_project(tmp_path)
+    (project / CASE / "discussion.yml").write_text((FIXTURES / "errors" / "unknown-citation-key" / "discussion.yml")
+                                                   .read_text(encoding="utf-8"), encoding="utf-8")
+    started = Server(project)
+    assert started.process.wait(timeout=60) != 0
+    assert f"{CASE}/discussion.yml:6:36: sections[0].body: unknown citation key 'alpha202O'" in started.output
+    assert "Traceback" not in started.output
