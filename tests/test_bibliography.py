@@ -1,5 +1,6 @@
 """Parsing and Vancouver formatting of the .bib (clinicase.bibliography)."""
 
+import re
 
 import pytest
 
@@ -102,3 +103,46 @@ def test_missing_comma_after_the_key_is_an_error_not_a_lost_field():
     assert [str(p) for p in problems] == [
         "refs.bib:1: no comma after the key 'beta2019' — write @article{beta2019, — without it BibTeX silently drops "
         "the first field"]
+
+
+@pytest.fixture(scope="module")
+def exported():
+    bib, problems = load_bibliography(FIXTURES / "bib" / "real-world.bib", "refs.bib")
+    assert problems == []
+    return bib
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("biblatex2021", "Doe J, Roe R, et al. A biblatex export with a DOI, PMID and PMCID. J Biblatex. 2021;3(2):110-9. "
+                     "doi: 10.1000/xyz.123. PMID: 33333333. PMCID: PMC1234567."),
+    ("inproc2015", "Scleroderma Clinical Trials Consortium, Smith A. An abstract that inherits its workshop by crossref. "
+                   "In: 14th Fixture Workshop; 2015 Aug; Cambridge, UK."),
+    ("accents2019", "González J, Şahin Ç, Müller K. Ünïcode and in vitro accents in one LaTeX Title. "
+                    "Arthritis Rheumatol. 2019;71:2001-9."),
+    ("incomplete2020", "Partial P. An entry without a journal. 2020."),
+])
+def test_references_as_people_really_export_them(exported, key, expected):
+    assert exported.reference(key).text == expected
+
+
+def test_identifiers_link_only_to_their_resolvers(exported):
+    html = exported.reference("biblatex2021").html
+    assert re.findall(r'href="([^"]+)"', html) == [
+        "https://doi.org/10.1000/xyz.123", "https://pubmed.ncbi.nlm.nih.gov/33333333/",
+        "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC1234567/"]
+
+
+def test_a_cited_entry_missing_a_needed_field_gets_a_located_warning(exported):
+    warnings = exported.missing_fields(["biblatex2021", "inproc2015", "accents2019", "incomplete2020"])
+    assert [str(w) for w in warnings] == [
+        "refs.bib:44: entry 'incomplete2020' has no journal or journaltitle — add journal = {...}; until then its "
+        "reference is printed without it"]
+    assert exported.missing_fields(["uncited1999", "biblatex2021"])[0].message == "entry 'uncited1999' has no author or editor"
+
+
+def test_a_crossref_to_a_missing_entry_is_located(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_text("@inproceedings{child,\n  title = {T},\n  crossref = {nowhere}\n}\n", encoding="utf-8")
+    _, problems = load_bibliography(path, "refs.bib")
+    assert [str(p) for p in problems] == [
+        "refs.bib:1: entry 'child' has crossref 'nowhere', which is not in the file — add that entry or remove the crossref"]

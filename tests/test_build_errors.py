@@ -38,3 +38,15 @@ def test_unknown_key_in_a_handwritten_page_is_located(tmp_path):
     build = run_mkdocs(project, "--strict")
     assert build.returncode != 0 and "Traceback" not in build.output
     assert "docs/notes.md:5: unknown citation key 'nosuchkey2020'" in build.output
+
+
+def test_an_incomplete_cited_entry_warns_with_its_line_and_strict_mode_stops(tmp_path):
+    project = make_project(tmp_path)
+    bib = project / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("  journal = {J Fixture Med},\n  year    = {2019},",
+                                                           "  year    = {2019},"), encoding="utf-8")
+    warning = "bibliography.bib:16: entry 'beta2019' has no journal or journaltitle — add journal = {...}"
+    lenient = run_mkdocs(project)
+    assert lenient.returncode == 0 and f"WARNING -  {warning}" in lenient.output
+    strict = run_mkdocs(project, "--strict")
+    assert strict.returncode != 0 and warning in strict.output and "Traceback" not in strict.output

@@ -21,7 +21,7 @@ from pybtex.scanner import PybtexSyntaxError
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.names import BaseNameStyle
 from pybtex.style.template import field as bib_field
-from pybtex.style.template import first_of, join, node, optional, optional_field, sentence
+from pybtex.style.template import FieldIsMissing, first_of, join, node, optional, optional_field, sentence
 from pybtex.exceptions import PybtexError
 
 from .errors import Location, Problem
@@ -102,8 +102,11 @@ def year(children, context):
 
 @node
 def pages(children, context):
+    """Raises when absent, so that `optional[":", pages]` drops its colon too."""
     value = context["entry"].fields.get("pages")
-    return Text(short_pages(plain(value))) if value else Text()
+    if not value:
+        raise FieldIsMissing("pages", context["entry"])
+    return Text(short_pages(plain(value)))
 
 
 def _journal():
@@ -163,10 +166,14 @@ class VancouverStyle(BaseStyle):
         ]
 
     def format_entry(self, label, entry, bib_data=None):
-        """Any entry type without its own template is formatted as misc, never a crash."""
+        """Any entry type without its own template, or missing a field its template needs, is formatted as
+        misc: never a crash (the missing field is reported as a located warning instead)."""
         get_template = getattr(self, f"get_{entry.type}_template", self.get_misc_template)
         context = {"entry": entry, "style": self, "bib_data": bib_data}
-        return FormattedEntry(entry.key, get_template(entry).format_data(context), label)
+        try:
+            return FormattedEntry(entry.key, get_template(entry).format_data(context), label)
+        except FieldIsMissing:
+            return FormattedEntry(entry.key, self.get_misc_template(entry).format_data(context), label)
 
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -181,6 +188,13 @@ def _month(text: Text) -> Text:
 
 
 # --- the bibliography ----------------------------------------------------------
+
+# What the Vancouver style needs per entry type; each item lists fields of which any one will do.
+NEEDED_FIELDS = {
+    "article": [("author", "editor"), ("title",), ("journal", "journaltitle"), ("year", "date")],
+    "inproceedings": [("author", "editor"), ("title",), ("booktitle", "eventtitle"), ("year", "date")],
+    "book": [("author", "editor"), ("title",), ("publisher",), ("year", "date")],
+}
 
 @dataclass(frozen=True)
 class Reference:
@@ -207,6 +221,19 @@ class Bibliography:
         keys = list(self.data.entries.keys())
         close = difflib.get_close_matches(key, keys, n=count, cutoff=0.75)
         return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.6)
+
+    def missing_fields(self, keys) -> list[Problem]:
+        """A located warning for each cited entry that lacks a field its reference needs."""
+        problems = []
+        for key in sorted({self.canonical(k) for k in keys}, key=str.lower):
+            entry = self.data.entries[key]
+            present = {f.lower() for f in entry.fields} | {r.lower() for r in entry.persons}
+            for options in NEEDED_FIELDS.get(entry.type, [("title",)]):
+                if not present & set(options):
+                    problems.append(Problem(Location(self.name, self.lines.get(key.lower())),
+                                            f"entry '{key}' has no {' or '.join(options)}",
+                                            f"add {options[0]} = {{...}}; until then its reference is printed without it"))
+        return problems
 
     def short(self, key: str) -> str:
         """Author-year label for places without numbers, e.g. 'Reiter et al. 2011'."""
@@ -258,4 +285,42 @@ def load_bibliography(path: Path, name: str) -> tuple[Bibliography | None, list[
                               "check braces, commas and quotes in this entry")]
     except PybtexError as error:
         return None, [Problem(Location(name), f"BibTeX error: {error}", "fix the entry it names")]
-    return Bibliography(name, data, lines), []
+    problems = _inherit_crossrefs(data, name, lines)
+    _drop_font_commands(data)
+    return (None, problems) if problems else (Bibliography(name, data, lines), [])
+
+
+_FONT_COMMAND = re.compile(r"\\(?:emph|text(?:it|bf|sc|sl|tt|up|rm|sf|md)|mkbib[a-z]+|enquote)\s*(?=\{)")
+_LOGO = re.compile(r"\\(LaTeX|TeX)\b\s*(?:\{\})?")
+
+
+def _drop_font_commands(data: BibliographyData) -> None:
+    """`\\emph{in vitro}` keeps its words (as a protected group): pybtex would print the command itself."""
+    for entry in data.entries.values():
+        for field_name, value in entry.fields.items():
+            if "\\" in value and field_name.lower() not in {"url", "doi"}:
+                entry.fields[field_name] = _LOGO.sub(r"\1", _FONT_COMMAND.sub("", value))
+
+
+def _inherit_crossrefs(data: BibliographyData, name: str, lines: dict[str, int]) -> list[Problem]:
+    """BibTeX's crossref: a child takes the fields it lacks from its parent (the parent's title as booktitle)."""
+    problems = []
+    for key, entry in data.entries.items():
+        parent_key = entry.fields.get("crossref")
+        if not parent_key:
+            continue
+        parent = data.entries.get(parent_key)
+        if parent is None:
+            problems.append(Problem(Location(name, lines.get(key.lower())), f"entry '{key}' has crossref "
+                                    f"'{parent_key}', which is not in the file", "add that entry or remove the crossref"))
+            continue
+        inherited = dict(parent.fields)
+        if "title" in inherited and "booktitle" not in inherited:
+            inherited["booktitle"] = inherited["title"]
+        for field_name, value in inherited.items():
+            if field_name.lower() not in {"title", "crossref"} and field_name not in entry.fields:
+                entry.fields[field_name] = value
+        for role, persons in parent.persons.items():
+            if role not in entry.persons:
+                entry.persons[role] = persons
+    return problems

@@ -117,6 +117,7 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
         plan.handwritten[uri] = resolved.markdown
         _record(plan, resolved.occurrences)
     plan.pages.append(GeneratedPage("bibliography.md", "Bibliography", bibliography_page(plan, casebook)))
+    plan.warnings = bibliography.missing_fields([*plan.cited_by, *(c.source.cite for c in casebook.cases)])
     plan.nav = [{"Home": "index.md"}, {"Cases": cases_nav},
                 {"Tags": ["tags/index.md", *[f"tags/{slug}.md" for slug in tags]]},
                 *([{"Glossary": GLOSSARY_PAGE}] if glossary.terms else []),
