@@ -7,13 +7,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build browser
+.PHONY: serve test build offline browser
 
 serve: $(VENV)/.installed
 	$(BIN)/mkdocs serve
 
 build: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict
+
+# A copy for file:// (open site-offline/index.html from a USB stick): no server, no network.
+offline: $(VENV)/.installed
+	OFFLINE=true $(BIN)/mkdocs build --strict -d site-offline
 
 test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest

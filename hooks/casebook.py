@@ -75,3 +75,17 @@ def on_env(env, config, files):
     if _plan and glossary and glossary.page:
         glossary.page.content = _plan.glossary_with_usage(glossary.page.content)
     return env
+
+
+def on_post_page(output, page, config):
+    return _name_search_dialog(output)
+
+
+def on_post_template(output_content, template_name, config):
+    return _name_search_dialog(output_content)  # 404.html is a template, not a page
+
+
+def _name_search_dialog(html: str) -> str:
+    """Material's search dialog has no accessible name (axe: aria-dialog-name); give it one."""
+    return html.replace('class="md-search" data-md-component="search" role="dialog">',
+                        'class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)

@@ -108,6 +108,14 @@ def casebook_site(tmp_path_factory) -> Build:
 
 
 @pytest.fixture(scope="session")
+def offline_site(tmp_path_factory) -> Build:
+    """The repository's site built for file:// with Material's offline plugin (OFFLINE=true)."""
+    build = run_mkdocs(REPO, "--strict", site=tmp_path_factory.mktemp("offline") / "site", env={"OFFLINE": "true"})
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory) -> Build:
     project = make_project(tmp_path_factory.mktemp("fixture"))
     build = run_mkdocs(project, "--strict")
@@ -164,7 +172,7 @@ def page(chromium):
 
     def route(route):
         host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host in {"127.0.0.1", "localhost"}:
+        if route.request.url.startswith(("data:", "blob:", "file:")) or host in {"127.0.0.1", "localhost"}:
             route.continue_()
         else:
             tab.external.append(route.request.url)

@@ -1,5 +1,7 @@
 """Reader behaviour in a real headless Chromium."""
 
+import pytest
+
 CASE = "cases/calcinosis-cutis-jssc/"
 
 
@@ -105,3 +107,38 @@ def test_new_pages_make_no_request_to_another_host(casebook_site, serve_site, pa
     page.locator("a.glightbox").first.click()  # the lightbox brings its own scripts and styles
     page.wait_for_selector(".glightbox-container")
     assert page.external == []
+
+
+def test_offline_copy_navigates_and_searches_from_file(offline_site, page):
+    page.goto((offline_site.site / "index.html").as_uri())
+    page.locator("article a", has_text="Calcinosis cutis in juvenile systemic sclerosis").first.click()
+    assert page.url.endswith("/cases/calcinosis-cutis-jssc/index.html")
+    page.locator("nav a", has_text="Discussion").first.click()
+    assert page.url.endswith("/cases/calcinosis-cutis-jssc/discussion.html")
+    assert page.locator("h1").inner_text().startswith("Discussion")
+    page.keyboard.press("s")  # Material's search shortcut
+    page.keyboard.type("thiosulphate")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15000)
+    assert results.count() > 0 and page.external == []
+
+
+PAGE_TYPES = ["", CASE, CASE + "presentation/", CASE + "figures/", CASE + "discussion/", CASE + "treatments/",
+              CASE + "quiz/", CASE + "references/", "cases/synthetic-second-case/figures/", "glossary/",
+              "bibliography/", "tags/", "tags/systemic-sclerosis/", "about/", "404.html"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_type_has_no_serious_accessibility_violation(casebook_site, serve_site, chromium, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, base, found = Axe(), serve_site(casebook_site.site), []
+    context = chromium.new_context(color_scheme=scheme)
+    tab = context.new_page()
+    for path in PAGE_TYPES:
+        tab.goto(base + path)
+        for violation in axe.run(tab).response["violations"]:
+            if violation["impact"] in {"serious", "critical"}:
+                found.append(f"{path or 'home'}: {violation['id']} at {violation['nodes'][0]['target']}")
+    context.close()
+    assert found == []
