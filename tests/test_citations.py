@@ -1,6 +1,12 @@
 """Citation parsing, numbering and range compression (clinicase.citations)."""
 
-from clinicase.citations import Numbering, compress, find_citations, resolve_page, vancouver_runs
+from clinicase.citations import (
+    Numbering,
+    compress,
+    find_citations,
+    resolve_page,
+    vancouver_runs,
+)
 
 
 def keys(text):

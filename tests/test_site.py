@@ -4,6 +4,7 @@ import re
 from urllib.parse import urljoin, urlparse
 
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import REPO, make_project, run_mkdocs
 
@@ -193,3 +194,42 @@ def test_a_real_image_opens_in_a_lightbox_with_caption_credit_and_licence(casebo
     credit = figures.select_one("#fig-hand").find_next(string=lambda s: "Drawn for the test suite" in s)
     assert credit and "CC0 1.0" in credit
     assert figures.select_one("#fig-foot ~ figure .figure-placeholder"), "a figure without an image keeps its placeholder"
+
+
+# --- links and determinism -----------------------------------------------------------
+
+def test_every_internal_link_and_anchor_resolves(casebook_site):
+    site, broken, checked = casebook_site.site, [], 0
+    ids: dict = {}
+    for path in casebook_site.pages():
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        here = "/" + path.relative_to(site).as_posix()
+        for element in page.select("a[href], img[src], link[href], script[src]"):
+            url = element.get("href") or element.get("src")
+            parsed = urlparse(url)
+            if parsed.scheme in {"http", "https", "mailto"}:
+                continue
+            assert not parsed.scheme, f"{here}: unexpected link scheme in {url}"
+            target = urlparse(urljoin(here, url))
+            file = site / target.path.lstrip("/")
+            if target.path.endswith("/"):
+                file = file / "index.html"
+            checked += 1
+            if not file.is_file():
+                broken.append(f"{here}: {url}")
+            elif target.fragment and file.suffix == ".html":
+                if file not in ids:
+                    ids[file] = {e["id"] for e in BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+                                 .select("[id]")}
+                if target.fragment not in ids[file]:
+                    broken.append(f"{here}: {url} (no such anchor)")
+    assert checked > 1000 and broken == []
+
+
+def test_two_builds_of_the_same_input_are_byte_identical(casebook_site, tmp_path):
+    again = run_mkdocs(casebook_site.site.parent, "--strict", site=tmp_path / "again")
+    assert again.returncode == 0
+    first = {p.relative_to(casebook_site.site): p.read_bytes() for p in casebook_site.site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again.site): p.read_bytes() for p in again.site.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [str(name) for name in first if first[name] != second[name]] == []

@@ -15,14 +15,22 @@ from pathlib import Path
 from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as PlainBackend
 from pybtex.database import BibliographyData, Person, parse_string
+from pybtex.exceptions import PybtexError
 from pybtex.richtext import HRef, Text
-from pybtex.style import FormattedEntry
 from pybtex.scanner import PybtexSyntaxError
+from pybtex.style import FormattedEntry
 from pybtex.style.formatting import BaseStyle
 from pybtex.style.names import BaseNameStyle
+from pybtex.style.template import (
+    FieldIsMissing,
+    first_of,
+    join,
+    node,
+    optional,
+    optional_field,
+    sentence,
+)
 from pybtex.style.template import field as bib_field
-from pybtex.style.template import FieldIsMissing, first_of, join, node, optional, optional_field, sentence
-from pybtex.exceptions import PybtexError
 
 from .errors import Location, Problem
 from .yaml_source import read_text

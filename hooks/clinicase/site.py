@@ -13,14 +13,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bibliography import Bibliography, load_bibliography
-from .citations import Numbering, Occurrence, ResolvedPage, headings, reference_list, resolve_page
+from .citations import (
+    Numbering,
+    Occurrence,
+    ResolvedPage,
+    headings,
+    reference_list,
+    resolve_page,
+)
 from .content import Case, Casebook, citation_problems, load_casebook
 from .crossrefs import CrossRef, Target, case_targets, replace_crossrefs
 from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
 from .glossary import Glossary, fill_used_on, glossary_page, link_terms, load_glossary
 from .markup import escape, inert, inert_text, reference_span
-from .render import MENTIONS, CasePage, case_pages, home, md, tag_page, tags_index, tags_of
+from .render import (
+    MENTIONS,
+    CasePage,
+    case_pages,
+    home,
+    md,
+    tag_page,
+    tags_index,
+    tags_of,
+)
 
 CONTENT_DIR = "content"
 BIBLIOGRAPHY = "bibliography.bib"
