@@ -133,11 +133,11 @@ def test_identifiers_link_only_to_their_resolvers(exported):
 
 
 def test_a_cited_entry_missing_a_needed_field_gets_a_located_warning(exported):
-    warnings = exported.missing_fields(["biblatex2021", "inproc2015", "accents2019", "incomplete2020"])
+    warnings = exported.field_warnings(["biblatex2021", "inproc2015", "accents2019", "incomplete2020"])
     assert [str(w) for w in warnings] == [
         "refs.bib:44: entry 'incomplete2020' has no journal or journaltitle — add journal = {...}; until then its "
         "reference is printed without it"]
-    assert exported.missing_fields(["uncited1999", "biblatex2021"])[0].message == "entry 'uncited1999' has no author or editor"
+    assert exported.field_warnings(["uncited1999", "biblatex2021"])[0].message == "entry 'uncited1999' has no author or editor"
 
 
 def test_a_crossref_to_a_missing_entry_is_located(tmp_path):

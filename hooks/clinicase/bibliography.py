@@ -8,9 +8,11 @@ rendering through pybtex's HTML backend, which escapes every field.
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as PlainBackend
@@ -33,6 +35,7 @@ from pybtex.style.template import (
 from pybtex.style.template import field as bib_field
 
 from .errors import Location, Problem
+from .markup import SAFE_URL
 from .yaml_source import read_text
 
 _ENTRY_START = re.compile(r"^[ \t]*@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)\s*(,?)", re.MULTILINE)
@@ -125,19 +128,24 @@ def _identifiers(entry) -> list[Text]:
     """DOI, PMID, PMCID and URL as links, NLM's 'doi: … PMID: …' order."""
     f = entry.fields
     out = []
-    if f.get("doi"):
-        doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", f["doi"].strip(), flags=re.I)
-        out.append(Text("doi: ", HRef(f"https://doi.org/{doi}", doi), "."))
+    doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", f.get("doi", "").strip(), flags=re.I)
+    if re.fullmatch(r"10\.\d{4,9}/\S+", doi):
+        out.append(Text("doi: ", HRef(_href(f"https://doi.org/{quote(doi, safe='/:;()._-')}"), doi), "."))
     if f.get("pmid", "").strip().isdigit():
         pmid = f["pmid"].strip()
         out.append(Text("PMID: ", HRef(f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/", pmid), "."))
     if re.fullmatch(r"(PMC)?\d+", f.get("pmcid", "").strip(), flags=re.I):
         pmcid = "PMC" + re.sub(r"^PMC", "", f["pmcid"].strip(), flags=re.I)
         out.append(Text("PMCID: ", HRef(f"https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/", pmcid), "."))
-    if re.match(r"https?://", f.get("url", "").strip()):
-        url = f["url"].strip()
-        out.append(Text("Available from: ", HRef(url, url), "."))
+    url = f.get("url", "").strip()
+    if SAFE_URL.fullmatch(url) and url.lower().startswith("http"):
+        out.append(Text("Available from: ", HRef(_href(url), url), "."))
     return out
+
+
+def _href(url: str) -> str:
+    """pybtex writes href values as given: escape quotes and angle brackets ourselves."""
+    return html.escape(url, quote=True)
 
 
 class VancouverStyle(BaseStyle):
@@ -230,17 +238,22 @@ class Bibliography:
         close = difflib.get_close_matches(key, keys, n=count, cutoff=0.75)
         return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.6)
 
-    def missing_fields(self, keys) -> list[Problem]:
-        """A located warning for each cited entry that lacks a field its reference needs."""
+    def field_warnings(self, keys) -> list[Problem]:
+        """A located warning for each cited entry that lacks a field its reference needs, or whose
+        url is not a plain http(s) address (it is then not shown)."""
         problems = []
         for key in sorted({self.canonical(k) for k in keys}, key=str.lower):
             entry = self.data.entries[key]
+            where = Location(self.name, self.lines.get(key.lower()))
             present = {f.lower() for f in entry.fields} | {r.lower() for r in entry.persons}
             for options in NEEDED_FIELDS.get(entry.type, [("title",)]):
                 if not present & set(options):
-                    problems.append(Problem(Location(self.name, self.lines.get(key.lower())),
-                                            f"entry '{key}' has no {' or '.join(options)}",
+                    problems.append(Problem(where, f"entry '{key}' has no {' or '.join(options)}",
                                             f"add {options[0]} = {{...}}; until then its reference is printed without it"))
+            url = entry.fields.get("url", "").strip()
+            if url and not (SAFE_URL.fullmatch(url) and url.lower().startswith("http")):
+                problems.append(Problem(where, f"entry '{key}' has url '{url[:60]}', which is not an http(s) address",
+                                        "correct it; until then it is not shown"))
         return problems
 
     def short(self, key: str) -> str:

@@ -21,6 +21,7 @@ from .bibliography import Bibliography
 from .citations import find_citations
 from .crossrefs import case_targets, find_crossrefs
 from .errors import ContentError, Location, Problem, relative_name
+from .markup import unsafe_links
 from .visuals import REGIONS
 from .yaml_source import Document, FieldPath, load_yaml
 
@@ -153,7 +154,7 @@ _PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9-]*$": "use lowercase letters, digits and hyphens, e.g. 'pelvic-x-ray'",
     "^fig-[a-z0-9][a-z0-9-]*$": "figure ids start with 'fig-' and use lowercase letters, digits and hyphens",
     "^[0-9]{4}(-(0[1-9]|1[0-2]))?$": "write YYYY or YYYY-MM in quotes, e.g. \"2017-10\"; put vaguer times in 'when'",
-    "^https?://": "only http:// and https:// addresses are allowed",
+    "^https?://[^\\s\"'<>`]+$": "only http:// and https:// addresses, without spaces, quotes or angle brackets",
     "^sec-[a-z0-9][a-z0-9-]*$": "section ids start with 'sec-', e.g. 'sec-pathophysiology'",
     "^trt-[a-z0-9][a-z0-9-]*$": "treatment ids start with 'trt-', e.g. 'trt-warfarin'",
     "^q-[a-z0-9][a-z0-9-]*$": "question ids start with 'q-', e.g. 'q-sites'",
@@ -340,7 +341,7 @@ def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibli
                                             "move the citation to the caption or body text"))
                 continue
             problems.extend(doc.problem(path, message, fix, offset=offset)
-                            for offset, message, fix in citation_problems(text, bibliography))
+                            for offset, message, fix in text_problems(text, bibliography))
             for ref in refs:
                 problems.extend(_target_problem(doc, path, ref.id, targets, ref.start))
     return problems
@@ -358,6 +359,14 @@ def _target_problem(doc: Document, path: FieldPath, target: str, targets: dict, 
     at = "" if offset is None else "@"
     fix = f"did you mean {', '.join(at + c for c in close)}?" if close else f"add the {kind} or correct the id"
     return [doc.problem(path, f"no {kind} with id '{target}' in this case", fix, offset=offset or 0)]
+
+def text_problems(text: str, bibliography: Bibliography) -> list[tuple[int, str, str]]:
+    """Citation and link problems of one Markdown text from YAML."""
+    return citation_problems(text, bibliography) + [
+        (offset, f"link to '{target[:60]}' is not allowed",
+         "link to an http:// or https:// address, or write @fig-…/@sec-… for a place in the case")
+        for offset, target in unsafe_links(text)]
+
 
 def citation_problems(text: str, bibliography: Bibliography) -> list[tuple[int, str, str]]:
     """(offset, message, fix) for each unreadable citation or unknown key in a Markdown text."""

@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .bibliography import Bibliography
 from .citations import find_citations
-from .content import citation_problems, schema_problems
+from .content import schema_problems, text_problems
 from .crossrefs import find_crossrefs
 from .errors import ContentError, relative_name
 from .markup import escape
@@ -100,7 +100,7 @@ def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography) -> 
             seen_forms.setdefault(form.lower(), term.term)
         definition = ("definition",)
         problems += [doc.problem((*path_of, *definition), message, fix, offset=offset)
-                     for offset, message, fix in citation_problems(term.definition, bibliography)]
+                     for offset, message, fix in text_problems(term.definition, bibliography)]
         if find_crossrefs(term.definition):
             problems.append(doc.problem((*path_of, *definition), "the glossary belongs to no case, so it cannot "
                                         "cross-reference figures or sections", "describe it in words instead"))

@@ -39,3 +39,26 @@ def markdown_text(text: str) -> str:
 def reference_span(formatted: str) -> str:
     """A formatted bibliography entry, marked so that nothing (e.g. glossary linking) rewrites a title."""
     return f'<span class="reference">{inert(formatted)}</span>'
+
+
+_INLINE_LINK = re.compile(r"\]\(\s*<?([^\s)>]*)")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.MULTILINE)
+SAFE_URL = re.compile(r"(https?://|mailto:)[^\s\"'<>`]+", re.IGNORECASE)
+
+
+def unsafe_links(text: str) -> list[tuple[int, str]]:
+    """(offset, target) of Markdown links that could run script or reach outside the site.
+
+    Allowed: http(s) and mailto addresses, #anchors, @cross-references, and relative
+    paths that neither start at the root nor climb out with '..'.
+    """
+    found = []
+    for pattern in (_INLINE_LINK, _LINK_DEFINITION):
+        for match in pattern.finditer(text):
+            target = match.group(1)
+            relative = not re.match(r"[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) and not target.startswith(("/", "\\"))
+            if SAFE_URL.fullmatch(target) or target.startswith(("#", "@")) or \
+                    (relative and ".." not in re.split(r"[/\\]", target)):
+                continue
+            found.append((match.start(1), target))
+    return found

@@ -51,7 +51,8 @@ def md(text: str) -> str:
 
 
 def _no_html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    """No raw HTML, and no attribute lists: `{: onclick=...}` would put attributes on our elements."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("{", "&#123;")
 
 
 def cell(text: str) -> str:

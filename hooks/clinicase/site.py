@@ -118,7 +118,8 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     plan = SitePlan([], [], {}, bibliography, glossary, use_directory_urls, site_name, site_url.rstrip("/"))
     cases_nav = []
     for case in casebook.cases:
-        cases_nav.append({case.title: [{p.title: p.src_uri} for p in _add_case(plan, case)]})
+        # Themes print navigation titles as HTML, so titles from YAML are escaped here.
+        cases_nav.append({escape(case.title): [{p.title: p.src_uri} for p in _add_case(plan, case)]})
     tags = tags_of(casebook)
     site_pages = [("index.md", "Home", home(casebook, bool(glossary.terms))), ("tags/index.md", "Tags", tags_index(casebook))]
     site_pages += [(f"tags/{slug}.md", f"Tag: {tag}", tag_page(tag, cases)) for slug, (tag, cases) in tags.items()]
@@ -133,9 +134,9 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
         plan.handwritten[uri] = resolved.markdown
         _record(plan, resolved.occurrences)
     plan.pages.append(GeneratedPage("bibliography.md", "Bibliography", bibliography_page(plan, casebook)))
-    plan.warnings = bibliography.missing_fields([*plan.cited_by, *(c.source.cite for c in casebook.cases)])
+    plan.warnings = bibliography.field_warnings([*plan.cited_by, *(c.source.cite for c in casebook.cases)])
     plan.nav = [{"Home": "index.md"}, {"Cases": cases_nav},
-                {"Tags": ["tags/index.md", *[f"tags/{slug}.md" for slug in tags]]},
+                {"Tags": ["tags/index.md", *[{escape(f"Tag: {tag}"): f"tags/{slug}.md"} for slug, (tag, _) in tags.items()]]},
                 *([{"Glossary": GLOSSARY_PAGE}] if glossary.terms else []),
                 {"Bibliography": "bibliography.md"}, *sorted(u for u in handwritten if u != "index.md")]
     return plan
@@ -181,7 +182,7 @@ def _link_crossrefs(page: CasePage, targets: dict[str, Target], mentions: dict[s
         nonlocal count
         target = targets[ref.id]
         href = f"#{ref.id}" if target.page == page.name else f"{target.page}#{ref.id}"
-        text = md(ref.text) if ref.text else target.label
+        text = md(ref.text) if ref.text else inert_text(target.label)  # a label is data: a title from YAML
         if not ref.id.startswith("trt-") or target.page == page.name:
             return f"[{text}]({href})"
         count += 1

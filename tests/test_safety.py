@@ -1,0 +1,108 @@
+"""Data is not code: an injection corpus in every kind of field never runs in a real browser."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, copy_repository, run_mkdocs, tree_digest
+
+SECOND = FIXTURES / "second-case"
+CASE_FOLDER = "content/cases/synthetic-second-case"
+PAYLOAD = ("<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=1\">"
+           "<svg onload=window.__pwned=1></svg>\"'><b onmouseover=window.__pwned=1>x</b>"
+           "{: onclick=\"window.__pwned=1\" } `<script>window.__pwned=1</script>` &lt;script&gt;")
+KEEP = {"id", "see", "kind", "cite", "url", "date", "image", "correct", "sex"}  # ids, enums and addresses have patterns
+KEEP_LISTS = {"supports", "regions", "kinds"}
+
+
+def poisoned(data, key=None):
+    """Every free-text value with the payload appended; ids, enums and addresses left valid."""
+    if isinstance(data, dict):
+        return {k: poisoned(v, k) for k, v in data.items()}
+    if isinstance(data, list):
+        return data if key in KEEP_LISTS else [poisoned(v, key) for v in data]
+    if isinstance(data, str) and key not in KEEP:
+        return data + " " + PAYLOAD
+    return data
+
+
+BIB = """
+@article{poisoned2026,
+  author  = {<script>window.__pwned=1</script>, Eve and {"><img src=x onerror=window.__pwned=1>} and others},
+  title   = {<svg onload=window.__pwned=1></svg> "quoted" {<b onmouseover=window.__pwned=1>x</b>}},
+  journal = {J <script>window.__pwned=1</script>},
+  year    = {2026},
+  volume  = {"><script>window.__pwned=1</script>},
+  pages   = {1--2},
+  doi     = {10.1000/x"><script>window.__pwned=1</script>},
+  url     = {https://example.org/"onmouseover="window.__pwned=1}
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def poisoned_site(tmp_path_factory):
+    project = copy_repository(tmp_path_factory.mktemp("poisoned"))
+    shutil.copytree(SECOND / "content" / "cases", project / "content" / "cases", dirs_exist_ok=True)
+    for path in (project / CASE_FOLDER).glob("*.yml"):
+        data = poisoned(yaml.safe_load(path.read_text(encoding="utf-8")))
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        path.write_text(text.replace("[@synthref2026]", "[@synthref2026; @poisoned2026]"), encoding="utf-8")
+    glossary = project / "content" / "glossary.yml"
+    glossary.write_text(yaml.safe_dump(poisoned(yaml.safe_load(glossary.read_text(encoding="utf-8")))), encoding="utf-8")
+    bib = project / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + (SECOND / "extra.bib").read_text(encoding="utf-8") + BIB,
+                   encoding="utf-8")
+    before = tree_digest(project / "content")
+    build = run_mkdocs(project)
+    assert build.returncode == 0, build.output
+    assert tree_digest(project / "content") == before
+    return build
+
+
+def test_the_corpus_reaches_the_pages_as_text(poisoned_site):
+    overview = poisoned_site.html("cases/synthetic-second-case/")
+    assert "<script>window.__pwned=1</script>" in overview.get_text()
+    assert not overview.select("article script, article [onerror], article [onload], article [onmouseover], "
+                               "article [onclick], article svg[onload]")
+    references = poisoned_site.html("cases/synthetic-second-case/references/")
+    assert "window.__pwned" in references.get_text()
+    hrefs = [a["href"] for a in references.select(".reference a[href]")]
+    assert hrefs and all(h.startswith("https://doi.org/10.1000/x%22%3E%3Cscript%3E") for h in hrefs)
+    assert "onmouseover" not in str(references.select(".reference a"))
+
+
+def test_no_injected_script_runs_in_chromium(poisoned_site, serve_site, page):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    base = serve_site(poisoned_site.site)
+    for path in poisoned_site.pages():
+        url = base + path.relative_to(poisoned_site.site).as_posix()
+        page.goto(url)
+        for element in page.locator("article a, article b").all()[:40]:  # hover handlers would fire now
+            if element.is_visible():
+                element.hover(timeout=2000, force=True)
+        assert page.evaluate("window.__pwned") is None, url
+    assert dialogs == [] and page.external == []
+
+
+@pytest.mark.parametrize("text, shown, column", [
+    ("[x](javascript:window.__pwned=1)", "javascript:window.__pwned=1", 11),
+    ("[x]( JaVaScRiPt:alert(1))", "JaVaScRiPt:alert(1", 12),
+    ("![x](data:text/html;base64,PHNjcmlwdD4=)", "data:text/html;base64,PHNjcmlwdD4=", 12),
+    ("[x]: vbscript:msgbox", "vbscript:msgbox", 12),
+    ("[x](../../../../etc/passwd)", "../../../../etc/passwd", 11),
+    ("[x](file:///etc/passwd)", "file:///etc/passwd", 11),
+])
+def test_a_dangerous_link_in_yaml_text_stops_the_build_at_its_place(tmp_path, text, shown, column):
+    project = copy_repository(tmp_path)
+    path = project / "content/cases/calcinosis-cutis-jssc/discussion.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Calcinosis cutis is the deposition", f"{text} Calcinosis cutis is the deposition", 1), encoding="utf-8")
+    build = run_mkdocs(project)
+    assert build.returncode != 0 and "Traceback" not in build.output
+    assert (f"content/cases/calcinosis-cutis-jssc/discussion.yml:6:{column}: sections[0].body: link to '{shown}' is "
+            "not allowed — link to an http:// or https:// address") in build.output
