@@ -128,3 +128,49 @@ def test_misnamed_case_file_is_not_silently_ignored(tmp_path, bib):
     with pytest.raises(ContentError) as caught:
         load_casebook(root, root / "content", bib)
     assert "rename it to figures.yml" in str(caught.value)
+
+
+def figure_problems(tmp_path, bib, image: str, setup=lambda case: None) -> list[str]:
+    root = content_with(tmp_path, "missing-image")
+    case = root / CASE
+    setup(case)
+    figures = case / "figures.yml"
+    figures.write_text(figures.read_text(encoding="utf-8").replace("images/not-there.png", image), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_casebook(root, root / "content", bib)
+    return [p.message for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("image, message", [
+    ("/etc/hostname", "image path '/etc/hostname' must be a relative path inside the case folder"),
+    ("https://example.org/x.png", "image path 'https://example.org/x.png' must be a relative path inside the case folder"),
+    ("file:///etc/hostname", "image path 'file:///etc/hostname' must be a relative path inside the case folder"),
+])
+def test_images_must_be_files_inside_the_case(tmp_path, bib, image, message):
+    assert figure_problems(tmp_path, bib, image) == [message]
+
+
+def test_a_symlink_out_of_the_case_is_refused(tmp_path, bib):
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(b"\x89PNG")
+    messages = figure_problems(tmp_path, bib, "link.png", lambda case: (case / "link.png").symlink_to(outside))
+    assert messages == ["image 'link.png' points outside the case folder"]
+
+
+def test_an_svg_with_script_is_refused(tmp_path, bib):
+    def svg(case):
+        (case / "drawing.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', encoding="utf-8")
+    assert figure_problems(tmp_path, bib, "drawing.svg", svg) == ["SVG 'drawing.svg' contains script"]
+
+
+@pytest.mark.parametrize("value, shown", [("012", "a number (10)"), ("1:30", "a number (90)"), ("no", "true/false (False)"),
+                                          ("2017-10-01", "a date (2017-10-01)")])
+def test_yaml_1_1_surprises_are_caught_with_the_value_yaml_read(tmp_path, bib, value, shown):
+    root = content_with(tmp_path)
+    path = root / CASE / "presentation.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("duration: one week", f"duration: {value}"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_casebook(root, root / "content", bib)
+    [problem] = caught.value.problems
+    assert str(problem).startswith(f"{CASE}/presentation.yml:6:13: presenting_complaint.duration: expected string, "
+                                   f"got {shown} — put the value in quotes")

@@ -7,6 +7,7 @@ listing them all.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 import re
@@ -149,7 +150,7 @@ def schema(name: str) -> dict:
 
 
 _TYPE_NAMES = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping",
-               type(None): "nothing (empty)"}
+               type(None): "nothing (empty)", datetime.date: "a date", datetime.datetime: "a date and time"}
 _PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9-]*$": "use lowercase letters, digits and hyphens, e.g. 'pelvic-x-ray'",
     "^fig-[a-z0-9][a-z0-9-]*$": "figure ids start with 'fig-' and use lowercase letters, digits and hyphens",
@@ -187,7 +188,8 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Problem:
         got = _TYPE_NAMES.get(type(value), type(value).__name__)
         fix = "put the value in quotes (YAML reads yes/no/on/off as true/false, 012 and 1:30 as numbers, dates as dates)" \
             if expected == "string" else f"write {expected} here"
-        return doc.problem(path, f"expected {expected}, got {got} ({value!r})", fix)
+        shown = value.isoformat() if isinstance(value, datetime.date) else repr(value)
+        return doc.problem(path, f"expected {expected}, got {got} ({shown})", fix)
     if error.validator == "enum":
         return doc.problem(path, f"{value!r} is not allowed", f"use one of: {', '.join(map(str, error.validator_value))}")
     if error.validator == "pattern":
