@@ -155,7 +155,7 @@ def body_map_figure(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
         for n, s in enumerate(case.sites, start=1))
     return (f'<figure class="cb-visual">\n{svg}\n<figcaption>Every site of disease and surgery in this case, '
             f"drawn from the case data. Select a label to open the figure that shows it.</figcaption>\n</figure>\n\n"
-            f"{items}")
+            f"{_downloads('body-map')}\n\n{items}")
 
 
 def presentation(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
@@ -198,7 +198,18 @@ def timeline_figure(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
     href, table = link("tbl-timeline")
     return (f'<figure class="cb-visual">\n{svg}\n<figcaption>The course of the illness, in order but not to scale; '
             f'each event links to the figure or section that tells it. <a href="{escape(href)}">{table}</a> gives the '
-            f"same events as text.</figcaption>\n</figure>")
+            f"same events as text.</figcaption>\n</figure>\n\n{_downloads('timeline')}")
+
+
+def _downloads(name: str) -> str:
+    """Links to the drawing as files, for other slides and handouts."""
+    return (f'Download for your own slides: [SVG]({name}.svg){{download="{name}.svg"}} · '
+            f'[PNG]({name}.png){{download="{name}.png"}}')
+
+
+def figure_png(case: Case, figure: Figure) -> str:
+    """Where the PNG rendering of an SVG figure goes, relative to the case folder."""
+    return figure.image.relative_to(case.folder).with_suffix(".png").as_posix()
 
 
 def _table_caption(case: Case, table_id: str, note: str = "") -> str:
@@ -232,6 +243,10 @@ def _figure(case: Case, figure: Figure) -> str:
         picture = (f"![{inert_text(figure.alt)}]({figure.image.relative_to(case.folder).as_posix()})"
                    f'{{ data-title="{title}" data-description="{about}" }}')
         credit = f"{inert_text(figure.credit)}. Licence: {inert_text(figure.licence)}."
+        original = figure.image.relative_to(case.folder).as_posix()
+        credit += f" Download: [original ({figure.image.suffix[1:].upper()})]({original}){{download}}"
+        if figure.image.suffix.lower() == ".svg":
+            credit += f" · [PNG]({figure_png(case, figure)}){{download}}"
     else:
         # No image we may reuse: say so, describe it, and point to the article. Never a stand-in picture.
         where = case.source.url or "index.md#source"

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import visuals
 from .bibliography import Bibliography, load_bibliography
 from .citations import (
     Numbering,
@@ -27,16 +28,19 @@ from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
 from .glossary import Glossary, fill_used_on, glossary_page, link_terms, load_glossary
 from .markup import escape, inert, inert_text, reference_span
+from .pptx_deck import pptx_deck
 from .render import (
     MENTIONS,
     CasePage,
     case_pages,
+    figure_png,
     home,
     md,
     tag_page,
     tags_index,
     tags_of,
 )
+from .slides import case_deck, html_deck
 
 CONTENT_DIR = "content"
 BIBLIOGRAPHY = "bibliography.bib"
@@ -61,7 +65,7 @@ class SitePlan:
     site_name: str = ""
     site_url: str = ""
     handwritten: dict[str, str] = field(default_factory=dict)  # docs/ page uri -> Markdown with citations resolved
-    downloads: dict[str, str] = field(default_factory=dict)  # destination uri -> file content (reading lists)
+    downloads: dict[str, str | bytes] = field(default_factory=dict)  # destination uri -> content (reading lists, slides)
     titles: dict[str, str] = field(default_factory=dict)  # generated page uri -> title naming its case
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(title, src_uri)]
     warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
@@ -170,7 +174,28 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     _record(plan, occurrences, case)
     plan.pages += done
     plan.assets.update({f"{folder}/{f.image.relative_to(case.folder).as_posix()}": f.image for f in case.figures if f.image})
+    plan.downloads.update(_reuse_files(case, numbering, bib))
     return done
+
+
+def _reuse_files(case: Case, numbering: Numbering, bib: Bibliography) -> dict[str, str | bytes]:
+    """Slides and pictures for other decks, numbered like the site."""
+    folder = f"cases/{case.slug}"
+    deck = case_deck(case, numbering, bib)
+    files: dict[str, str | bytes] = {
+        f"{folder}/{case.slug}.pptx": pptx_deck(deck),
+        f"{folder}/slides/index.html": html_deck(deck, lambda image: "../" + image.relative_to(case.folder).as_posix()),
+    }
+    drawings = {"timeline": case.timeline and visuals.timeline(case.timeline, lambda _: ("", ""), title=f"Timeline: {case.title}"),
+                "body-map": case.sites and visuals.body_map(case.sites, lambda _: ("", ""), title=f"Body map: {case.title}")}
+    for name, svg in drawings.items():
+        if svg:
+            files[f"{folder}/{name}.svg"] = visuals.standalone(svg)
+            files[f"{folder}/{name}.png"] = visuals.png(visuals.standalone(svg))
+    for figure in case.figures:
+        if figure.image and figure.image.suffix.lower() == ".svg":
+            files[f"{folder}/{figure_png(case, figure)}"] = visuals.png(figure.image.read_text(encoding="utf-8"))
+    return files
 
 
 def _link_crossrefs(page: CasePage, targets: dict[str, Target], mentions: dict[str, list[str]]) -> str:
@@ -206,6 +231,8 @@ def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) 
         count = f"{len(keys)} reference{'s' if len(keys) != 1 else ''}"
         lines.append(f"**Reading list for this page** ({count}): [BibTeX]({name}.bib){{download=\"{name}.bib\"}} · "
                      f"[RIS]({name}.ris){{download=\"{name}.ris\"}}")
+    lines.append(f"**Slides for this case:** [PowerPoint]({case.slug}.pptx){{download=\"{case.slug}.pptx\"}} · "
+                 "[present in the browser](slides/index.html) (works offline; press F for full screen)")
     lines.append(f"Text reused from the source article is under its licence "
                  f"([{escape(case.source.licence_name)}]({case.source.licence_url})); credit the article when you reuse it.")
     body = "\n\n".join(f"    {line}" for line in lines)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING, Callable
 
+import resvg_py
+
 from .markup import escape
 
 if TYPE_CHECKING:
@@ -105,6 +107,12 @@ def _text(x: float, y: float, lines: list[str], cls: str, anchor: str = "start",
     return f'<text class="{cls}" x="{x}" y="{y}" text-anchor="{anchor}">{spans}</text>'
 
 
+def _linked(href: str, title: str, drawing: str) -> str:
+    """A link with a tooltip title on the site; a plain group in files that link nowhere."""
+    tag = f'a href="{escape(href)}"' if href else "g"
+    return f"<{tag}><title>{escape(title)}</title>{drawing}</{tag.split()[0]}>"
+
+
 def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = False) -> str:
     """Both views with a marker for every site; labels and links unless drawn as a thumbnail."""
     parts = [f'<g transform="translate({x} 20)">{_SILHOUETTE}'
@@ -127,8 +135,8 @@ def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = Fal
                           f'x2="{x}" y2="{y}"/>' for _, x, y in points)
         href, text = link(site.see)
         kinds = ", ".join(SITE_KINDS[k] for k in site.kinds)
-        parts.append(f'<a href="{escape(href)}"><title>{escape(f"{number}. {site.label} ({kinds}); see {text}")}</title>'
-                     f'{leaders}{marks}{_text(lx, label_y, lines, "cb-label", "end" if view == "anterior" else "start")}</a>')
+        parts.append(_linked(href, f"{number}. {site.label} ({kinds})" + (f"; see {text}" if text else ""),
+                             f'{leaders}{marks}{_text(lx, label_y, lines, "cb-label", "end" if view == "anterior" else "start")}'))
     where = "; ".join(f"{n}. {s.label} ({', '.join(SITE_KINDS[k] for k in s.kinds)})" for n, s in enumerate(sites, 1))
     desc = f"Front and back outline of a body with {len(sites)} marked sites: {where}."
     legend = "" if thumbnail else _legend(y=478)
@@ -153,12 +161,11 @@ def timeline(events: list[TimelineEvent], link: Link, *, title: str) -> str:
         when = _lines(event.when, 24)
         what = _lines(event.title, 46)
         href, text = link(event.see)
-        rows.append(
-            f'<a href="{escape(href)}"><title>{escape(f"{event.when}: {event.title}; see {text}")}</title>'
-            f'{_text(176, y + 4, when, "cb-when", "end")}{_marker(event.kind, 196, y)}'
-            f'<text class="cb-kind" x="216" y="{y - 10}">{escape(EVENT_KINDS[event.kind].upper())}</text>'
-            f'{_text(216, y + 6, what, "cb-event")}'
-            f'<text class="cb-see" x="216" y="{y + 6 + 15 * len(what)}">See {escape(text)} →</text></a>')
+        see = f'<text class="cb-see" x="216" y="{y + 6 + 15 * len(what)}">See {escape(text)} →</text>' if text else ""
+        rows.append(_linked(href, f"{event.when}: {event.title}" + (f"; see {text}" if text else ""),
+                            f'{_text(176, y + 4, when, "cb-when", "end")}{_marker(event.kind, 196, y)}'
+                            f'<text class="cb-kind" x="216" y="{y - 10}">{escape(EVENT_KINDS[event.kind].upper())}</text>'
+                            f'{_text(216, y + 6, what, "cb-event")}{see}'))
         y += 26 + 15 * (len(what) + 1) + max(0, 15 * (len(when) - len(what) - 1))
     axis = f'<line class="cb-axis" x1="196" y1="14" x2="196" y2="{y - 20}"/>'
     desc = "Events in order, not to scale: " + "; ".join(f"{e.when}: {e.title}" for e in events) + "."
@@ -166,3 +173,33 @@ def timeline(events: list[TimelineEvent], link: Link, *, title: str) -> str:
             f'aria-describedby="timeline-desc" xmlns="http://www.w3.org/2000/svg">'
             f'<title id="timeline-title">{escape(title)}</title><desc id="timeline-desc">{escape(desc)}</desc>'
             f'{axis}{"".join(rows)}</svg>')
+
+
+# --- standalone files (downloads, slides) -------------------------------------------
+
+# The light palette as plain colours: outside the site there are no CSS variables to inherit.
+STANDALONE_STYLE = """
+text { fill: #1f1f1f; font-size: 13px; font-family: Arial, Helvetica, 'DejaVu Sans', sans-serif; }
+.cb-body { fill: #e4e4e4; } .cb-body .cb-limb, .cb-body .cb-leg { fill: none; stroke: #e4e4e4; stroke-linecap: round; }
+.cb-body .cb-limb { stroke-width: 16; } .cb-body .cb-leg { stroke-width: 24; }
+.cb-mark { stroke: #ffffff; stroke-width: 1.5; }
+.cb-calcinosis, .cb-presentation, .cb-investigation { fill: #3d5afe; }
+.cb-surgery, .cb-treatment { fill: #00695c; }
+.cb-finding, .cb-recurrence, .cb-other { fill: #c2185b; }
+.cb-onset, .cb-history, .cb-follow-up, .cb-discharge { stroke: #1f1f1f; stroke-width: 2; }
+.cb-leader { stroke: #757575; stroke-width: 1; } .cb-axis { stroke: #757575; stroke-width: 2; }
+.cb-view, .cb-kind { font-size: 11px; fill: #616161; } .cb-when { font-size: 12px; fill: #616161; }
+.cb-event { font-weight: bold; } .cb-see { font-size: 12px; fill: #00695c; }
+"""
+
+
+def standalone(svg: str) -> str:
+    """The same drawing as a file of its own: white background and colours written in."""
+    head, _, rest = svg.partition(">")
+    background = '<rect x="-1000" y="-1000" width="4000" height="4000" fill="#ffffff"/>'
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{head}><style>{STANDALONE_STYLE}</style>{background}{rest}\n'
+
+
+def png(svg_file: str, width: int = 1600) -> bytes:
+    """A PNG of a standalone SVG, rendered by resvg (no browser, no system library)."""
+    return bytes(resvg_py.svg_to_bytes(svg_string=svg_file, width=width))
