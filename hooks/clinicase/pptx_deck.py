@@ -40,7 +40,7 @@ def pptx_deck(deck: Deck) -> bytes:
         _text_box(page, f"{number} / {len(deck.slides)}", WIDTH - Inches(1.6), HEIGHT - Inches(0.5), Inches(1.2),
                   Inches(0.35), size=11, color=GREY, align=PP_ALIGN.RIGHT)
         page.notes_slide.notes_text_frame.text = notes_text(deck, slide)
-    presentation.core_properties.title = deck.case.title
+    presentation.core_properties.title = deck.case.title[:255]  # the format's limit
     presentation.core_properties.created = presentation.core_properties.modified = FIXED_TIME
     out = io.BytesIO()
     presentation.save(out)
