@@ -115,9 +115,13 @@ def test_offline_copy_navigates_and_searches_from_file(offline_site, page):
     assert page.url.endswith("/cases/calcinosis-cutis-jssc/discussion.html")
     assert page.locator("h1").inner_text().startswith("Discussion")
     page.keyboard.press("s")  # Material's search shortcut
+    meta = page.locator(".md-search-result__meta")
+    page.wait_for_function("() => !/Initializing/.test(document.querySelector('.md-search-result__meta').textContent)",
+                           timeout=30000)  # the index loads through the iframe shim; slower on a busy machine
     page.keyboard.type("thiosulphate")
     results = page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=15000)
+    results.first.wait_for(timeout=30000)
+    assert "matching" in meta.inner_text()
     assert results.count() > 0 and page.external == []
 
 
