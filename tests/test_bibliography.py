@@ -5,6 +5,7 @@ import re
 import pytest
 
 from clinicase.bibliography import load_bibliography, short_pages
+from clinicase.errors import ContentError
 from conftest import FIXTURES, REPO
 
 
@@ -87,9 +88,13 @@ def test_duplicate_keys_differing_in_case_name_both_places():
 
 
 def test_syntax_error_has_a_line_number():
+    """Entries are parsed when cited (uncited entries are not an error), so the error comes with the citation."""
     bib, problems = load_bibliography(FIXTURES / "bib" / "syntax-error-missing-comma.bib", "refs.bib")
-    assert bib is None and len(problems) == 1
-    assert problems[0].location.line == 10 and "syntax error" in problems[0].message
+    assert problems == [] and bib.reference("good2020").text.startswith("Good A. Fine.")
+    with pytest.raises(ContentError) as caught:
+        bib.reference("broken2021")
+    [problem] = caught.value.problems
+    assert problem.location.line == 10 and "syntax error" in problem.message
 
 
 def test_missing_file_is_a_problem(tmp_path):

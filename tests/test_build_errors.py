@@ -50,3 +50,13 @@ def test_an_incomplete_cited_entry_warns_with_its_line_and_strict_mode_stops(tmp
     assert lenient.returncode == 0 and f"WARNING -  {warning}" in lenient.output
     strict = run_mkdocs(project, "--strict")
     assert strict.returncode != 0 and warning in strict.output and "Traceback" not in strict.output
+
+
+def test_a_syntax_error_in_a_cited_entry_stops_the_build_at_its_line(tmp_path):
+    project = make_project(tmp_path)
+    bib = project / "bibliography.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("  year    = {2019},\n  volume  = {5},",
+                                                           "  year    = {2019}\n  volume  = {5},"), encoding="utf-8")
+    build = run_mkdocs(project)
+    assert build.returncode != 0 and "Traceback" not in build.output
+    assert "bibliography.bib:21: BibTeX syntax error" in build.output  # the line after the missing comma

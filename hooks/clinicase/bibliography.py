@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as PlainBackend
-from pybtex.database import BibliographyData, Person, parse_string
+from pybtex.database import BibliographyData, Entry, Person
+from pybtex.database.input.bibtex import Parser
 from pybtex.exceptions import PybtexError
 from pybtex.richtext import HRef, Text
 from pybtex.scanner import PybtexSyntaxError
@@ -34,12 +35,13 @@ from pybtex.style.template import (
 )
 from pybtex.style.template import field as bib_field
 
-from .errors import Location, Problem
+from .errors import ContentError, Location, Problem
 from .markup import SAFE_URL
 from .yaml_source import read_text
 
 _ENTRY_START = re.compile(r"^[ \t]*@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)\s*(,?)", re.MULTILINE)
 MAX_AUTHORS = 6  # NLM: list six, then "et al."
+MAX_BIB_BYTES = 50_000_000  # a department's whole Zotero library, abstracts included
 
 
 # --- names -------------------------------------------------------------------
@@ -219,22 +221,74 @@ class Reference:
     text: str  # plain text, for tests and downloads
 
 
+@dataclass(frozen=True)
+class _Chunk:
+    key: str
+    line: int  # where the entry starts in the file
+    text: str
+
+
 @dataclass
 class Bibliography:
+    """The .bib, read lazily: the file is split into entries once, and an entry is parsed by pybtex only
+    when it is cited. A department's 3,000-entry library then costs what its cited entries cost."""
+
     name: str
-    data: BibliographyData
-    lines: dict[str, int] = field(default_factory=dict)
+    chunks: dict[str, _Chunk]  # lower-case key -> the entry's text
+    macros: list[_Chunk] = field(default_factory=list)  # every @string, parsed before any entry
     style: VancouverStyle = field(default_factory=VancouverStyle)
+    _entries: dict[str, Entry] = field(default_factory=dict, repr=False)
     _formatted: dict[str, Reference] = field(default_factory=dict, repr=False)
+    _parser: Parser | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[str, int]:
+        return {low: chunk.line for low, chunk in self.chunks.items()}
+
+    @property
+    def data(self) -> BibliographyData:
+        """Every entry, parsed (for tests and tools; the site only parses what it cites)."""
+        return BibliographyData(entries={chunk.key: self.entry(chunk.key) for chunk in self.chunks.values()})
+
+    def entry(self, key: str) -> Entry:
+        """The parsed entry; a syntax error in it is a located ContentError."""
+        low = key.lower()
+        if low not in self._entries:
+            chunk = self.chunks[low]
+            entry = self._parse(chunk).entries[chunk.key]
+            _drop_font_commands(entry)
+            parent = entry.fields.get("crossref")
+            if parent and parent.lower() in self.chunks:
+                _inherit(entry, self.entry(parent))
+            self._entries[low] = entry
+        return self._entries[low]
+
+    def _parse(self, chunk: _Chunk) -> BibliographyData:
+        if self._parser is None:
+            self._parser = Parser()
+            for macro in self.macros:
+                self._parse_with(self._parser, macro)
+        return self._parse_with(self._parser, chunk)
+
+    def _parse_with(self, parser: Parser, chunk: _Chunk) -> BibliographyData:
+        try:
+            return parser.parse_string(chunk.text)
+        except PybtexSyntaxError as error:
+            raise ContentError([Problem(Location(self.name, chunk.line + error.lineno - 1),
+                                        f"BibTeX syntax error: {error.args[0] if error.args else error}",
+                                        "check braces, commas and quotes in this entry")]) from None
+        except PybtexError as error:
+            raise ContentError([Problem(Location(self.name, chunk.line), f"BibTeX error: {error}",
+                                        "fix the entry it names")]) from None
 
     def __contains__(self, key: str) -> bool:
-        return key in self.data.entries
+        return key.lower() in self.chunks
 
     def canonical(self, key: str) -> str:
-        return self.data.entries[key].key
+        return self.chunks[key.lower()].key
 
     def closest(self, key: str, count: int = 3) -> list[str]:
-        keys = list(self.data.entries.keys())
+        keys = [chunk.key for chunk in self.chunks.values()]
         close = difflib.get_close_matches(key, keys, n=count, cutoff=0.75)
         return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.6)
 
@@ -243,8 +297,8 @@ class Bibliography:
         url is not a plain http(s) address (it is then not shown)."""
         problems = []
         for key in sorted({self.canonical(k) for k in keys}, key=str.lower):
-            entry = self.data.entries[key]
-            where = Location(self.name, self.lines.get(key.lower()))
+            entry = self.entry(key)
+            where = Location(self.name, self.chunks[key.lower()].line)
             present = {f.lower() for f in entry.fields} | {r.lower() for r in entry.persons}
             for options in NEEDED_FIELDS.get(entry.type, [("title",)]):
                 if not present & set(options):
@@ -258,7 +312,7 @@ class Bibliography:
 
     def short(self, key: str) -> str:
         """Author-year label for places without numbers, e.g. 'Reiter et al. 2011'."""
-        entry = self.data.entries[self.canonical(key)]
+        entry = self.entry(key)
         persons = entry.persons.get("author") or entry.persons.get("editor") or []
         year = entry.fields.get("year") or entry.fields.get("date", "")[:4]
         if not persons:
@@ -270,7 +324,7 @@ class Bibliography:
         """The formatted entry (formatted once, on first use: only cited entries cost anything)."""
         key = self.canonical(key)
         if key not in self._formatted:
-            entry = self.data.entries[key]
+            entry = self.entry(key)
             body = self.style.format_entry(None, entry).text
             rich = Text(body, *[Text(" ", i) for i in _identifiers(entry)])
             self._formatted[key] = Reference(key, rich.render(HTML), rich.render(PLAIN))
@@ -278,70 +332,60 @@ class Bibliography:
 
 
 def load_bibliography(path: Path, name: str) -> tuple[Bibliography | None, list[Problem]]:
-    """Parse the .bib file; duplicate keys (also differing in case) name both places."""
+    """Split the .bib into entries; duplicate keys (also differing in case), a missing comma after a key
+    and a crossref to nowhere are located problems. Entries are parsed when cited (Bibliography.entry)."""
     if not path.is_file():
         return None, [Problem(Location(name), "bibliography file not found", "create it, even if empty")]
-    text, problems = read_text(path, name)
+    text, problems = read_text(path, name, MAX_BIB_BYTES)
     if text is None:
         return None, problems
-    lines: dict[str, int] = {}
-    for match in _ENTRY_START.finditer(text):
-        if match.group(1).lower() in {"string", "preamble", "comment"}:
+    chunks: dict[str, _Chunk] = {}
+    macros: list[_Chunk] = []
+    starts = list(_ENTRY_START.finditer(text))
+    for match, following in zip(starts, [*starts[1:], None]):
+        kind, key, line = match.group(1).lower(), match.group(2), text.count("\n", 0, match.start()) + 1
+        chunk = _Chunk(key, line, text[match.start():following.start() if following else len(text)])
+        if kind == "string":
+            macros.append(chunk)
+        elif kind in {"preamble", "comment"}:
             continue
-        key, line = match.group(2), text.count("\n", 0, match.start()) + 1
-        if not match.group(3):
+        elif not match.group(3):
             problems.append(Problem(Location(name, line), f"no comma after the key '{key}'",
                                     f"write @{match.group(1)}{{{key}, — without it BibTeX silently drops the first field"))
-        elif key.lower() in lines:
-            problems.append(Problem(Location(name, line), f"duplicate entry key '{key}' (also on line {lines[key.lower()]})",
-                                    "keys must be unique, ignoring case: rename or delete one entry"))
+        elif key.lower() in chunks:
+            problems.append(Problem(Location(name, line), f"duplicate entry key '{key}' (also on line "
+                                    f"{chunks[key.lower()].line})", "keys must be unique, ignoring case: rename or "
+                                    "delete one entry"))
         else:
-            lines[key.lower()] = line
-    if problems:
-        return None, problems
-    try:
-        data = parse_string(text, "bibtex")
-    except PybtexSyntaxError as error:
-        return None, [Problem(Location(name, error.lineno), f"BibTeX syntax error: {error.args[0] if error.args else error}",
-                              "check braces, commas and quotes in this entry")]
-    except PybtexError as error:
-        return None, [Problem(Location(name), f"BibTeX error: {error}", "fix the entry it names")]
-    problems = _inherit_crossrefs(data, name, lines)
-    _drop_font_commands(data)
-    return (None, problems) if problems else (Bibliography(name, data, lines), [])
+            chunks[key.lower()] = chunk
+    for chunk in chunks.values():
+        parent = _CROSSREF.search(chunk.text)
+        if parent and parent.group(1).lower() not in chunks:
+            problems.append(Problem(Location(name, chunk.line), f"entry '{chunk.key}' has crossref "
+                                    f"'{parent.group(1)}', which is not in the file", "add that entry or remove the crossref"))
+    return (None, problems) if problems else (Bibliography(name, chunks, macros), [])
 
 
+_CROSSREF = re.compile(r"^\s*crossref\s*=\s*[{\"]?\s*([^\s,}\"]+)", re.MULTILINE | re.IGNORECASE)
 _FONT_COMMAND = re.compile(r"\\(?:emph|text(?:it|bf|sc|sl|tt|up|rm|sf|md)|mkbib[a-z]+|enquote)\s*(?=\{)")
 _LOGO = re.compile(r"\\(LaTeX|TeX)\b\s*(?:\{\})?")
 
 
-def _drop_font_commands(data: BibliographyData) -> None:
+def _drop_font_commands(entry: Entry) -> None:
     """`\\emph{in vitro}` keeps its words (as a protected group): pybtex would print the command itself."""
-    for entry in data.entries.values():
-        for field_name, value in entry.fields.items():
-            if "\\" in value and field_name.lower() not in {"url", "doi"}:
-                entry.fields[field_name] = _LOGO.sub(r"\1", _FONT_COMMAND.sub("", value))
+    for field_name, value in entry.fields.items():
+        if "\\" in value and field_name.lower() not in {"url", "doi"}:
+            entry.fields[field_name] = _LOGO.sub(r"\1", _FONT_COMMAND.sub("", value))
 
 
-def _inherit_crossrefs(data: BibliographyData, name: str, lines: dict[str, int]) -> list[Problem]:
+def _inherit(entry: Entry, parent: Entry) -> None:
     """BibTeX's crossref: a child takes the fields it lacks from its parent (the parent's title as booktitle)."""
-    problems = []
-    for key, entry in data.entries.items():
-        parent_key = entry.fields.get("crossref")
-        if not parent_key:
-            continue
-        parent = data.entries.get(parent_key)
-        if parent is None:
-            problems.append(Problem(Location(name, lines.get(key.lower())), f"entry '{key}' has crossref "
-                                    f"'{parent_key}', which is not in the file", "add that entry or remove the crossref"))
-            continue
-        inherited = dict(parent.fields)
-        if "title" in inherited and "booktitle" not in inherited:
-            inherited["booktitle"] = inherited["title"]
-        for field_name, value in inherited.items():
-            if field_name.lower() not in {"title", "crossref"} and field_name not in entry.fields:
-                entry.fields[field_name] = value
-        for role, persons in parent.persons.items():
-            if role not in entry.persons:
-                entry.persons[role] = persons
-    return problems
+    inherited = dict(parent.fields)
+    if "title" in inherited and "booktitle" not in inherited:
+        inherited["booktitle"] = inherited["title"]
+    for field_name, value in inherited.items():
+        if field_name.lower() not in {"title", "crossref"} and field_name not in entry.fields:
+            entry.fields[field_name] = value
+    for role, persons in parent.persons.items():
+        if role not in entry.persons:
+            entry.persons[role] = persons

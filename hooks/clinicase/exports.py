@@ -18,12 +18,12 @@ _RIS_TYPES = {"article": "JOUR", "inproceedings": "CPAPER", "book": "BOOK", "inc
 
 
 def bibtex(bibliography: Bibliography, keys: list[str]) -> str:
-    entries = {bibliography.canonical(k): bibliography.data.entries[bibliography.canonical(k)] for k in keys}
+    entries = {bibliography.canonical(k): bibliography.entry(k) for k in keys}
     return BibliographyData(entries=entries).to_string("bibtex")
 
 
 def ris(bibliography: Bibliography, keys: list[str]) -> str:
-    return rispy.dumps([_ris_record(bibliography.data.entries[bibliography.canonical(k)]) for k in keys])
+    return rispy.dumps([_ris_record(bibliography.entry(k)) for k in keys])
 
 
 def _plain(value: str) -> str:

@@ -143,12 +143,12 @@ def _loc(name: str, mark: yaml.Mark | None) -> Location:
     return Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
 
 
-def read_text(path: Path, name: str) -> tuple[str | None, list[Problem]]:
+def read_text(path: Path, name: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, list[Problem]]:
     """The file's text (BOM and CRLF accepted), or the problem that prevents reading it."""
     raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        return None, [Problem(Location(name), f"file is {len(raw):,} bytes, more than the {MAX_BYTES:,} allowed",
-                              "split the content or remove what does not belong in a case")]
+    if len(raw) > max_bytes:
+        return None, [Problem(Location(name), f"file is {len(raw):,} bytes, more than the {max_bytes:,} allowed",
+                              "split the content or remove what does not belong in it")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
