@@ -342,8 +342,10 @@ def load_bibliography(path: Path, name: str) -> tuple[Bibliography | None, list[
     chunks: dict[str, _Chunk] = {}
     macros: list[_Chunk] = []
     starts = list(_ENTRY_START.finditer(text))
+    line, counted = 1, 0
     for match, following in zip(starts, [*starts[1:], None]):
-        kind, key, line = match.group(1).lower(), match.group(2), text.count("\n", 0, match.start()) + 1
+        line, counted = line + text.count("\n", counted, match.start()), match.start()  # counted once, not per entry
+        kind, key = match.group(1).lower(), match.group(2)
         chunk = _Chunk(key, line, text[match.start():following.start() if following else len(text)])
         if kind == "string":
             macros.append(chunk)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Callable
 
 import markdown
-from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .bibliography import Bibliography
 from .citations import find_citations
@@ -152,47 +151,60 @@ def fill_used_on(html: str, glossary: Glossary, href: Callable[[str], str]) -> s
 
 # --- linking ------------------------------------------------------------------------------
 
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][\w:-]*)")
+_CLASS = re.compile(r"""\sclass=["']([^"']*)["']""")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 def link_terms(html: str, glossary: Glossary, *, page: str, title: str, href: str) -> str:
-    """Link each term's first use on the page to `href#term-id`, and remember the page used it."""
+    """Link each term's first use on the page to `href#term-id`, and remember the page used it.
+
+    The page is walked tag by tag with a stack (MkDocs' HTML is well formed), which costs a
+    fraction of building a tree; text inside a no-link element or class is left alone.
+    """
     if not glossary.terms:
         return html
-    soup = BeautifulSoup(html, "html.parser")
-    linked: set[str] = set()
-    for node in list(soup.find_all(string=True)):
-        if type(node) is NavigableString and node.strip() and _linkable(node):
-            _link_in(node, glossary, linked, href, soup)
+    out, linked, stack, skipping, last = [], set(), [], 0, 0
+    for tag in _TAG.finditer(html):
+        text = html[last:tag.start()]
+        out += [text if skipping or not text.strip() else _link_text(text, glossary, linked, href), tag.group(0)]
+        last = tag.end()
+        name = _TAG_NAME.match(tag.group(0))
+        if not name or tag.group(0).endswith("/>") or name.group(2).lower() in _VOID:
+            continue
+        closing, element = name.group(1), name.group(2).lower()
+        if closing:
+            while stack:  # pop to the matching element, forgiving a stray one
+                opened, skips = stack.pop()
+                skipping -= skips
+                if opened == element:
+                    break
+        else:
+            classes = set(_CLASS.search(tag.group(0)).group(1).split()) if _CLASS.search(tag.group(0)) else set()
+            skips = element in NO_LINKS_INSIDE or bool(NO_LINKS_IN_CLASS & classes)
+            stack.append((element, skips))
+            skipping += skips
+    text = html[last:]
+    out.append(text if skipping or not text.strip() else _link_text(text, glossary, linked, href))
     for term_id in linked:
         pages = glossary.used_on.setdefault(term_id, [])
         if (title, page) not in pages:
             pages.append((title, page))
-    return str(soup) if linked else html
+    return "".join(out) if linked else html
 
 
-def _linkable(node: NavigableString) -> bool:
-    for parent in node.parents:
-        if parent.name in NO_LINKS_INSIDE or NO_LINKS_IN_CLASS & set(parent.get("class") or []):
-            return False
-    return True
-
-
-def _link_in(node: NavigableString, glossary: Glossary, linked: set[str], href: str, soup: BeautifulSoup) -> None:
-    text, last, pieces = str(node), 0, []
+def _link_text(text: str, glossary: Glossary, linked: set[str], href: str) -> str:
+    """One run of (already escaped) text, with the first use of each term not yet linked on the page."""
+    out, last = [], 0
     for match in glossary.pattern.finditer(text):
         term = glossary.term_of(match)
         if term.id in linked:
             continue
         linked.add(term.id)
-        pieces += [NavigableString(text[last:match.start()]), _term_html(term, match.group(0), glossary, href, soup)]
+        tip = f"term-{term.id}-tip"
+        out += [text[last:match.start()],
+                f'<span class="term"><a class="term-link" href="{escape(href)}#term-{term.id}" aria-describedby="{tip}">'
+                f'{match.group(0)}</a><span class="term-tip" role="tooltip" id="{tip}">{glossary.tips[term.id]}</span></span>']
         last = match.end()
-    if pieces:
-        pieces.append(NavigableString(text[last:]))
-        node.replace_with(*pieces)
-
-
-def _term_html(term: Term, text: str, glossary: Glossary, href: str, soup: BeautifulSoup) -> Tag:
-    tip = f"term-{term.id}-tip"
-    fragment = BeautifulSoup(
-        f'<span class="term"><a class="term-link" href="{escape(href)}#term-{term.id}" aria-describedby="{tip}">'
-        f'{escape(text)}</a><span class="term-tip" role="tooltip" id="{tip}">{glossary.tips[term.id]}</span></span>',
-        "html.parser")
-    return fragment.span.extract()
+    return "".join(out) + text[last:]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from typing import Callable
 
 from PIL import Image
 from pptx import Presentation
@@ -30,13 +31,14 @@ GREY = RGBColor(0x61, 0x61, 0x61)
 FIXED_TIME = datetime.datetime(2000, 1, 1)  # core properties would otherwise carry the build time
 
 
-def pptx_deck(deck: Deck) -> bytes:
+def pptx_deck(deck: Deck, png: Callable[[str], bytes] = visuals.png) -> bytes:
+    """`png(svg)` renders drawings and SVG figures; the site passes a cached one."""
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = WIDTH, HEIGHT
     blank = presentation.slide_layouts[6]
     for number, slide in enumerate(deck.slides, start=1):
         page = presentation.slides.add_slide(blank)
-        _lay_out(page, slide, title_slide=number == 1)
+        _lay_out(page, slide, png, title_slide=number == 1)
         _text_box(page, f"{number} / {len(deck.slides)}", WIDTH - Inches(1.6), HEIGHT - Inches(0.5), Inches(1.2),
                   Inches(0.35), size=11, color=GREY, align=PP_ALIGN.RIGHT)
         page.notes_slide.notes_text_frame.text = notes_text(deck, slide)
@@ -57,7 +59,7 @@ def _reproducible(package: bytes) -> bytes:
     return out.getvalue()
 
 
-def _lay_out(page, slide: Slide, title_slide: bool) -> None:
+def _lay_out(page, slide: Slide, png: Callable[[str], bytes], title_slide: bool) -> None:
     top = Inches(2.4) if title_slide else Inches(0.4)
     _text_box(page, slide.title, MARGIN, top, WIDTH - 2 * MARGIN, Inches(1.0), size=36 if title_slide else 30,
               bold=True, color=TEAL, name="Title")
@@ -78,10 +80,10 @@ def _lay_out(page, slide: Slide, title_slide: bool) -> None:
         _table(page, slide.table, body_top)
     picture_height = body_height - (Inches(1.0) if slide.caption else 0)
     if slide.svg:
-        _picture(page, visuals.png(slide.svg), body_top, picture_height)
+        _picture(page, png(slide.svg), body_top, picture_height)
     elif slide.image:
         data = slide.image.read_bytes()
-        _picture(page, visuals.png(data.decode("utf-8")) if slide.image.suffix.lower() == ".svg" else data,
+        _picture(page, png(data.decode("utf-8")) if slide.image.suffix.lower() == ".svg" else data,
                  body_top, picture_height)
     elif slide.placeholder:
         box = page.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(2.5), body_top, WIDTH - Inches(5), picture_height)

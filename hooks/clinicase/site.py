@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import visuals
 from .bibliography import Bibliography, load_bibliography
+from .cache import Cache
 from .citations import (
     Numbering,
     Occurrence,
@@ -45,6 +46,7 @@ from .slides import case_deck, html_deck
 CONTENT_DIR = "content"
 BIBLIOGRAPHY = "bibliography.bib"
 GLOSSARY_PAGE = "glossary.md"
+CACHE_DIR = ".cache/clinicase"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class SitePlan:
     downloads: dict[str, str | bytes] = field(default_factory=dict)  # destination uri -> content (reading lists, slides)
     titles: dict[str, str] = field(default_factory=dict)  # generated page uri -> title naming its case
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(title, src_uri)]
+    cache: Cache = field(default_factory=lambda: Cache(None))
     warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
     stale: str = ""  # while serving: the report of a broken save; the site shown is the last good one
 
@@ -119,7 +122,8 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     handwritten = handwritten or {}
     check_handwritten(handwritten, bibliography)
 
-    plan = SitePlan([], [], {}, bibliography, glossary, use_directory_urls, site_name, site_url.rstrip("/"))
+    plan = SitePlan([], [], {}, bibliography, glossary, use_directory_urls, site_name, site_url.rstrip("/"),
+                    cache=Cache(root / CACHE_DIR))
     cases_nav = []
     for case in casebook.cases:
         # Themes print navigation titles as HTML, so titles from YAML are escaped here.
@@ -174,16 +178,22 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     _record(plan, occurrences, case)
     plan.pages += done
     plan.assets.update({f"{folder}/{f.image.relative_to(case.folder).as_posix()}": f.image for f in case.figures if f.image})
-    plan.downloads.update(_reuse_files(case, numbering, bib))
+    plan.downloads.update(_reuse_files(plan, case, numbering))
     return done
 
 
-def _reuse_files(case: Case, numbering: Numbering, bib: Bibliography) -> dict[str, str | bytes]:
-    """Slides and pictures for other decks, numbered like the site."""
+def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, str | bytes]:
+    """Slides and pictures for other decks, numbered like the site; the costly ones come from the cache."""
     folder = f"cases/{case.slug}"
-    deck = case_deck(case, numbering, bib)
+    deck = case_deck(case, numbering, plan.bibliography)
+
+    def png(svg: str) -> bytes:
+        return plan.cache.get("png", [svg], lambda: visuals.png(svg))
+
+    images = [s.image.read_bytes() for s in deck.slides if s.image]
     files: dict[str, str | bytes] = {
-        f"{folder}/{case.slug}.pptx": pptx_deck(deck),
+        f"{folder}/{case.slug}.pptx": plan.cache.get("pptx", [repr(deck.slides), repr(deck.references), *images],
+                                                     lambda: pptx_deck(deck, png)),
         f"{folder}/slides/index.html": html_deck(deck, lambda image: "../" + image.relative_to(case.folder).as_posix()),
     }
     drawings = {"timeline": case.timeline and visuals.timeline(case.timeline, lambda _: ("", ""), title=f"Timeline: {case.title}"),
@@ -191,10 +201,10 @@ def _reuse_files(case: Case, numbering: Numbering, bib: Bibliography) -> dict[st
     for name, svg in drawings.items():
         if svg:
             files[f"{folder}/{name}.svg"] = visuals.standalone(svg)
-            files[f"{folder}/{name}.png"] = visuals.png(visuals.standalone(svg))
+            files[f"{folder}/{name}.png"] = png(visuals.standalone(svg))
     for figure in case.figures:
         if figure.image and figure.image.suffix.lower() == ".svg":
-            files[f"{folder}/{figure_png(case, figure)}"] = visuals.png(figure.image.read_text(encoding="utf-8"))
+            files[f"{folder}/{figure_png(case, figure)}"] = png(figure.image.read_text(encoding="utf-8"))
     return files
 
 
