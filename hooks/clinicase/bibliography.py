@@ -11,6 +11,7 @@ import difflib
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -51,6 +52,7 @@ PLAIN = PlainBackend()
 HTML = HtmlBackend()
 
 
+@lru_cache(maxsize=65536)  # the same names and journals come back in every export
 def plain(latex: str) -> str:
     """LaTeX markup ({...}, \\'e) as plain Unicode text."""
     return Text.from_latex(latex).render(PLAIN)

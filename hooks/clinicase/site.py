@@ -29,7 +29,6 @@ from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
 from .glossary import Glossary, fill_used_on, glossary_page, link_terms, load_glossary
 from .markup import escape, inert, inert_text, reference_span
-from .pptx_deck import pptx_deck
 from .render import (
     MENTIONS,
     CasePage,
@@ -193,7 +192,7 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
     images = [s.image.read_bytes() for s in deck.slides if s.image]
     files: dict[str, str | bytes] = {
         f"{folder}/{case.slug}.pptx": plan.cache.get("pptx", [repr(deck.slides), repr(deck.references), *images],
-                                                     lambda: pptx_deck(deck, png)),
+                                                     lambda: _pptx(deck, png)),
         f"{folder}/slides/index.html": html_deck(deck, lambda image: "../" + image.relative_to(case.folder).as_posix()),
     }
     drawings = {"timeline": case.timeline and visuals.timeline(case.timeline, lambda _: ("", ""), title=f"Timeline: {case.title}"),
@@ -206,6 +205,13 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
         if figure.image and figure.image.suffix.lower() == ".svg":
             files[f"{folder}/{figure_png(case, figure)}"] = png(figure.image.read_text(encoding="utf-8"))
     return files
+
+
+def _pptx(deck, png) -> bytes:
+    """python-pptx and Pillow take a fifth of a second to import: only pay it when a deck is made."""
+    from .pptx_deck import pptx_deck
+
+    return pptx_deck(deck, png)
 
 
 def _link_crossrefs(page: CasePage, targets: dict[str, Target], mentions: dict[str, list[str]]) -> str:

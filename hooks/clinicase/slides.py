@@ -8,11 +8,12 @@ those slides out, so both decks always say the same thing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
 import markdown
-from bs4 import BeautifulSoup
 
 from . import visuals
 from .bibliography import Bibliography
@@ -65,7 +66,7 @@ class _Text:
             out += [text[last:group.start], self.numbers(cited)]
             last = group.end
         html = markdown.markdown(md("".join(out) + text[last:]))
-        return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split()).replace(" .", ".").replace(" ,", ",")
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split()).replace(" .", ".").replace(" ,", ",")
 
     def numbers(self, keys: list[str]) -> str:
         runs = vancouver_runs(self.numbering.number(self.bibliography.canonical(k)) for k in keys)

@@ -1,0 +1,256 @@
+"""Build-time benchmark: this project against a plain MkDocs build of the very same pages.
+
+    python benchmarks/run.py            # full run (a few minutes on 2 cores)
+    python benchmarks/run.py --quick    # 1 and 10 cases, 2 runs each: a smoke test
+
+It generates synthetic casebooks in a temporary folder (N copies of the real case, a bibliography of M
+entries with accents, macros and many fields, every case citing about 20 of them), then measures with
+public tools only (time.perf_counter, os.wait4's peak memory):
+
+- (a) `mkdocs build` of the casebook, and (b) the baseline: the Markdown pages our hooks produce, written
+  out as static files and built with the same mkdocs.yml without hooks. (a)/(b) is what the hooks cost.
+  Wall time is the median of --runs builds after one warm-up build; "cold" is that first build, with an
+  empty .cache/ (slides and PNGs made from scratch).
+- the `mkdocs serve` rebuild: time from writing a YAML edit to the rebuilt page being served.
+
+It prints a table and writes benchmarks/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_CASE = ROOT / "content" / "cases" / "calcinosis-cutis-jssc"
+sys.path.insert(0, str(ROOT / "hooks"))
+
+from clinicase.site import plan_site  # noqa: E402  (the hooks' own code, to write the baseline's pages)
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+TARGETS = {"ratio_real": 1.15, "ratio_3000": 1.3, "growth_10_to_100": 11.0, "serve_real_s": 1.0, "peak_mb_100": 400}
+
+
+# --- synthetic casebooks --------------------------------------------------------------
+
+def synthetic_entries(count: int) -> str:
+    """BibTeX as Zotero exports it: accents, @string macros, months, DOIs, PMIDs, abstracts."""
+    rng = random.Random(2026)
+    last = ["M{\\\"u}ller", "Garc{\\'\\i}a", "Nguy{\\~e}n", "Smith", "O'Brien", "{\\O}stergaard", "Dvo{\\v r}{\\'a}k",
+            "Lefèvre", "Kowalski", "van der Berg"]
+    first = ["Anna B.", "Jos{\\'e}", "Li", "Mar{\\'\\i}a", "Karl", "Søren", "Jean-Pierre", "A.", "Ewa", "Pieter"]
+    out = ['@string{jrheum = "J Rheumatol"}', '@string{ard = "Ann Rheum Dis"}', '@string{jaad = "J Am Acad Dermatol"}']
+    for i in range(count):
+        authors = " and ".join(f"{rng.choice(last)}, {rng.choice(first)}" for _ in range(rng.randint(1, 9)))
+        page = rng.randint(1, 2000)
+        out.append(f"""@article{{synth{i:04d},
+  author   = {{{authors}}},
+  title    = {{Calcinosis in {{CREST}} syndrome: cohort {i} and the r{{\\^o}}le of \\emph{{in vitro}} markers}},
+  journal  = {rng.choice(["jrheum", "ard", "jaad"])},
+  year     = {{{rng.randint(1980, 2024)}}},
+  month    = {rng.choice(["jan", "feb", "mar", "apr", "may", "jun"])},
+  volume   = {{{rng.randint(1, 90)}}},
+  number   = {{{rng.randint(1, 12)}}},
+  pages    = {{{page}--{page + rng.randint(2, 15)}}},
+  doi      = {{10.{rng.randint(1000, 9999)}/synth.{i}}},
+  pmid     = {{{30000000 + i}}},
+  keywords = {{calcinosis; systemic sclerosis; synthetic}},
+  abstract = {{A synthetic abstract, long enough to give the parser realistic work: background, methods,
+              results and conclusions about calcinosis cutis in systemic sclerosis, none of it real.}}
+}}""")
+    return "\n\n".join(out) + "\n"
+
+
+def make_casebook(folder: Path, cases: int, entries: int) -> Path:
+    project = folder / f"casebook-{cases}x{entries}"
+    for name in ["hooks", "docs"]:
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    (project / "content" / "cases").mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "glossary.yml", project / "content" / "glossary.yml")
+    real_bib = (ROOT / "bibliography.bib").read_text(encoding="utf-8")
+    synthetic = max(0, entries - 20)
+    cited = sorted({k for p in REAL_CASE.glob("*.yml") for k in re.findall(r"@([a-z]+\d{4}[a-z]*)\b", p.read_text())
+                    if k != "mahipathy2020"})
+    for n in range(cases):
+        target = project / "content" / "cases" / (REAL_CASE.name if n == 0 else f"{REAL_CASE.name}-{n + 1:03d}")
+        shutil.copytree(REAL_CASE, target)
+        if n == 0:
+            continue
+        case = target / "case.yml"
+        case.write_text(re.sub(r"^title: (.*)$", rf"title: \1 (copy {n + 1})", case.read_text(), count=1, flags=re.M))
+        if synthetic:  # each copy cites its own ~20 entries of the large library
+            mapping = {key: f"synth{(n * len(cited) + i) % synthetic:04d}" for i, key in enumerate(cited)}
+            for path in target.glob("*.yml"):
+                text = re.sub(r"@([a-z]+\d{4}[a-z]*)\b", lambda m: "@" + mapping.get(m.group(1), m.group(1)), path.read_text())
+                path.write_text(text)
+    (project / "bibliography.bib").write_text(real_bib + "\n" + synthetic_entries(synthetic), encoding="utf-8")
+    return project
+
+
+def make_baseline(project: Path) -> Path:
+    """The pages our hooks generate, as plain files, with the same configuration minus the hooks."""
+    baseline = project.with_name(project.name + "-baseline")
+    shutil.copytree(project / "docs", baseline / "docs")
+    handwritten = {p.relative_to(project / "docs").as_posix(): p.read_text(encoding="utf-8")
+                   for p in (project / "docs").rglob("*.md")}
+    plan = plan_site(project, handwritten=handwritten, site_name="Clinical casebook")
+    for page in plan.pages:
+        (baseline / "docs" / page.src_uri).parent.mkdir(parents=True, exist_ok=True)
+        (baseline / "docs" / page.src_uri).write_text(page.markdown, encoding="utf-8")
+    for uri, text in plan.handwritten.items():
+        (baseline / "docs" / uri).write_text(text, encoding="utf-8")
+    for uri, source in plan.assets.items():
+        (baseline / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, baseline / "docs" / uri)
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = re.sub(r"^hooks:\n(  - .*\n)+", "", config, flags=re.M)
+    config = re.sub(r"^watch:\n(  - .*\n)+", "", config, flags=re.M)
+    config += "\nnav:\n" + "".join(f"  - {json.dumps(item)}\n" for item in plan.nav)
+    (baseline / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return baseline
+
+
+# --- measuring ------------------------------------------------------------------------
+
+def build_once(project: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one `mkdocs build`."""
+    site = Path(tempfile.mkdtemp())
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], cwd=project, env=ENV,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    shutil.rmtree(site)
+    if status != 0:
+        raise SystemExit(f"build failed in {project}:\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(project: Path, runs: int) -> dict:
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    cold, _ = build_once(project)  # also the warm-up
+    times, peaks = zip(*(build_once(project) for _ in range(runs)))
+    return {"cold_s": round(cold, 3), "median_s": round(statistics.median(times), 3), "peak_mb": round(max(peaks), 1)}
+
+
+def serve_rebuild(project: Path, edits: int = 3) -> float:
+    """Median seconds from writing a YAML edit to `mkdocs serve` serving the rebuilt page."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project, env=ENV,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
+    path = project / "content" / "cases" / REAL_CASE.name / "discussion.yml"
+    original = path.read_text(encoding="utf-8")
+    url = f"http://127.0.0.1:{port}/cases/{REAL_CASE.name}/discussion/"
+    try:
+        _wait(lambda: any("Serving on" in line for line in lines), 300)
+        times = []
+        for edit in range(edits):
+            marker = f"benchmarkedit{edit}"
+            start = time.perf_counter()
+            path.write_text(original.replace("Calcinosis cutis is the deposition", f"{marker} Calcinosis cutis is the deposition",
+                                             1), encoding="utf-8")
+            _wait(lambda: marker in _get(url), 300)
+            times.append(time.perf_counter() - start)
+            time.sleep(1)
+        return round(statistics.median(times), 3)
+    finally:
+        path.write_text(original, encoding="utf-8")
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def _wait(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out waiting for mkdocs serve")
+        time.sleep(0.02)
+
+
+# --- report -----------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="1 and 10 cases, 2 runs: a smoke test")
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    runs, sizes = (2, [1, 10]) if args.quick else (args.runs, [1, 10, 100])
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for entries in [20, 3000]:
+            for cases in sizes:
+                project = make_casebook(Path(folder), cases, entries)
+                ours, plain = measure(project, runs), measure(make_baseline(project), runs)
+                row = {"cases": cases, "entries": entries, "casebook": ours, "baseline": plain,
+                       "ratio": round(ours["median_s"] / plain["median_s"], 2)}
+                if entries == 20 and cases in {1, max(sizes)}:
+                    row["serve_rebuild_s"] = serve_rebuild(project)
+                rows.append(row)
+                print(_row(row), flush=True)
+    result = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+                         f"Python {platform.python_version()}", "runs": runs, "rows": rows, "targets": _targets(rows)}
+    args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(_table(result))
+
+
+def _row(row: dict) -> str:
+    serve = f" | serve rebuild {row['serve_rebuild_s']} s" if "serve_rebuild_s" in row else ""
+    return (f"{row['cases']:>4} cases, {row['entries']:>4} entries: casebook {row['casebook']['median_s']} s "
+            f"(cold {row['casebook']['cold_s']} s, {row['casebook']['peak_mb']} MB), baseline {row['baseline']['median_s']} s, "
+            f"ratio {row['ratio']}{serve}")
+
+
+def _targets(rows: list[dict]) -> dict:
+    by = {(r["cases"], r["entries"]): r for r in rows}
+    found = {"ratio_real": by[(1, 20)]["ratio"], "ratio_3000": by[(1, 3000)]["ratio"],
+             "serve_real_s": by[(1, 20)].get("serve_rebuild_s")}
+    if (100, 20) in by:
+        found["growth_10_to_100"] = round(by[(100, 20)]["casebook"]["median_s"] / by[(10, 20)]["casebook"]["median_s"], 2)
+        found["peak_mb_100"] = max(by[(100, e)]["casebook"]["peak_mb"] for e in (20, 3000))
+    return {name: {"measured": value, "target": TARGETS[name], "met": value is not None and value <= TARGETS[name]}
+            for name, value in found.items()}
+
+
+def _table(result: dict) -> str:
+    lines = [f"Machine: {result['machine']}; median of {result['runs']} builds after a warm-up", "",
+             "| cases | entries | casebook (s) | cold (s) | baseline (s) | ratio | peak (MB) | serve rebuild (s) |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in result["rows"]:
+        lines.append(f"| {r['cases']} | {r['entries']} | {r['casebook']['median_s']} | {r['casebook']['cold_s']} | "
+                     f"{r['baseline']['median_s']} | {r['ratio']} | {r['casebook']['peak_mb']} | {r.get('serve_rebuild_s', '')} |")
+    lines += ["", "| target | measured | goal | met |", "| --- | ---: | ---: | --- |"]
+    lines += [f"| {name} | {t['measured']} | ≤ {t['target']} | {'yes' if t['met'] else 'no'} |"
+              for name, t in result["targets"].items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
