@@ -127,18 +127,23 @@ def make_baseline(project: Path) -> Path:
 
 # --- measuring ------------------------------------------------------------------------
 
+# A small interpreter starts the build and reports its peak memory: forking this (large) process directly
+# would count our own pages in the child's peak.
+_PEAK = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)")
+
+
 def build_once(project: Path) -> tuple[float, float]:
     """Wall seconds and peak resident MB of one `mkdocs build`."""
     site = Path(tempfile.mkdtemp())
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], cwd=project, env=ENV,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    result = subprocess.run([sys.executable, "-c", _PEAK, sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)],
+                            cwd=project, env=ENV, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     shutil.rmtree(site)
-    if status != 0:
-        raise SystemExit(f"build failed in {project}:\n{process.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss / 1024
+    if result.returncode != 0:
+        raise SystemExit(f"build failed in {project}:\n{result.stderr}")
+    return elapsed, int(result.stdout.split()[-1]) / 1024
 
 
 def measure(project: Path, runs: int) -> dict:

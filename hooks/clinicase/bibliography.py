@@ -341,6 +341,16 @@ def load_bibliography(path: Path, name: str) -> tuple[Bibliography | None, list[
     text, problems = read_text(path, name, MAX_BIB_BYTES)
     if text is None:
         return None, problems
+    if _LAST.get("key") != (name, text):  # serve rebuilds reuse parsed and formatted entries of an unchanged file
+        _LAST.update(key=(name, text), result=_split(text, name))
+    return _LAST["result"]
+
+
+_LAST: dict = {}
+
+
+def _split(text: str, name: str) -> tuple[Bibliography | None, list[Problem]]:
+    problems: list[Problem] = []
     chunks: dict[str, _Chunk] = {}
     macros: list[_Chunk] = []
     starts = list(_ENTRY_START.finditer(text))

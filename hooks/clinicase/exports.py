@@ -10,16 +10,18 @@ import re
 
 import rispy
 from pybtex.database import BibliographyData, Entry
+from pybtex.database.output.bibtex import Writer
 
 from .bibliography import Bibliography, plain
 
+_BIBTEX = Writer()  # made once: to_string("bibtex") looks the writer up among installed plugins on every call
 _RIS_TYPES = {"article": "JOUR", "inproceedings": "CPAPER", "book": "BOOK", "incollection": "CHAP",
               "phdthesis": "THES", "mastersthesis": "THES", "techreport": "RPRT", "online": "ELEC"}
 
 
 def bibtex(bibliography: Bibliography, keys: list[str]) -> str:
     entries = {bibliography.canonical(k): bibliography.entry(k) for k in keys}
-    return BibliographyData(entries=entries).to_string("bibtex")
+    return _BIBTEX.to_string(BibliographyData(entries=entries))
 
 
 def ris(bibliography: Bibliography, keys: list[str]) -> str:

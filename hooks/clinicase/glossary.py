@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import markdown
-
 from .bibliography import Bibliography
 from .citations import find_citations
 from .content import schema_problems, text_problems
 from .crossrefs import find_crossrefs
 from .errors import ContentError, relative_name
-from .markup import escape
+from .markup import escape, markdown_html
 from .yaml_source import load_yaml
 
 GLOSSARY_FILE = "glossary.yml"
@@ -117,7 +115,7 @@ def _tip(term: Term, bibliography: Bibliography) -> str:
         out += [text[last:group.start], "(" + "; ".join(bibliography.short(k) for k in group.keys) + ")"]
         last = group.end
     plain = " ".join(("".join(out) + text[last:]).split()).replace("&", "&amp;").replace("<", "&lt;")
-    html = markdown.markdown(plain)
+    html = markdown_html(plain)
     return f"<strong>{escape(term.heading)}</strong> " + re.sub(r"^<p>|</p>$", "", html)
 
 

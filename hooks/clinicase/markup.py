@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import re
 
+import markdown
+
 _MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_[]{}()#+-!|<>"}
 _TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?\w+;)")
 
@@ -62,3 +64,11 @@ def unsafe_links(text: str) -> list[tuple[int, str]]:
                 continue
             found.append((match.start(1), target))
     return found
+
+
+_MARKDOWN = markdown.Markdown()  # one converter, reset per text: building one costs more than converting
+
+
+def markdown_html(text: str) -> str:
+    """Plain Python-Markdown (no extensions) for short texts outside MkDocs: previews and slides."""
+    return _MARKDOWN.reset().convert(text)

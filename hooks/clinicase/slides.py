@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
-import markdown
-
 from . import visuals
 from .bibliography import Bibliography
 from .citations import Numbering, find_citations, vancouver_runs
 from .content import Case, Figure
 from .crossrefs import Target, case_targets, replace_crossrefs
-from .markup import escape
+from .markup import escape, markdown_html
 from .render import md, without_citations
 
 TABLE_ROWS_PER_SLIDE = 5
@@ -65,7 +63,7 @@ class _Text:
             keys.extend(k for k in cited if k not in keys)
             out += [text[last:group.start], self.numbers(cited)]
             last = group.end
-        html = markdown.markdown(md("".join(out) + text[last:]))
+        html = markdown_html(md("".join(out) + text[last:]))
         return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split()).replace(" .", ".").replace(" ,", ",")
 
     def numbers(self, keys: list[str]) -> str:

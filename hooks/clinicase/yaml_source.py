@@ -159,12 +159,26 @@ def read_text(path: Path, name: str, max_bytes: int = MAX_BYTES) -> tuple[str | 
     return text.replace("\r\n", "\n"), []
 
 
+_LOADED: dict[tuple[str, str], tuple[Document, list[Problem]]] = {}  # (name, text) -> result, for serve rebuilds
+
+
 def load_yaml(path: Path, name: str) -> tuple[Document, list[Problem]]:
-    """Load one YAML file; problems are returned, never raised."""
-    doc = Document(name)
+    """Load one YAML file; problems are returned, never raised.
+
+    `mkdocs serve` rebuilds everything after each save: a file whose text is unchanged is not read
+    again (the cache is keyed on the text itself, and nothing downstream changes a Document)."""
     text, problems = read_text(path, name)
     if text is None:
-        return doc, problems
+        return Document(name), problems
+    if (name, text) not in _LOADED:
+        if len(_LOADED) > 4096:
+            _LOADED.clear()
+        _LOADED[name, text] = _load(text, name)
+    return _LOADED[name, text]
+
+
+def _load(text: str, name: str) -> tuple[Document, list[Problem]]:
+    doc = Document(name)
     doc.text = text
     tab = _tab_indentation(text, name)
     if tab:
