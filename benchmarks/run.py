@@ -167,6 +167,7 @@ def serve_rebuild(project: Path, edits: int = 3) -> float:
     url = f"http://127.0.0.1:{port}/cases/{REAL_CASE.name}/discussion/"
     try:
         _wait(lambda: any("Serving on" in line for line in lines), 300)
+        time.sleep(2)  # the file watcher takes its first snapshot after "Serving on"; an earlier save is never seen
         times = []
         for edit in range(edits):
             marker = f"benchmarkedit{edit}"
