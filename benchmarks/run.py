@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 from clinicase.site import plan_site  # noqa: E402  (the hooks' own code, to write the baseline's pages)
 
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+# As on an author's machine: Python writes bytecode for the hooks' package once (some sandboxes turn that off).
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "NO_MKDOCS_2_WARNING": "1"}
 TARGETS = {"ratio_real": 1.15, "ratio_3000": 1.3, "growth_10_to_100": 11.0, "serve_real_s": 1.0, "peak_mb_100": 400}
 
 
@@ -117,6 +118,9 @@ def make_baseline(project: Path) -> Path:
     for uri, source in plan.assets.items():
         (baseline / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, baseline / "docs" / uri)
+    for uri, content in plan.downloads.items():  # decks, pictures and reading lists, as static files
+        (baseline / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
+        (baseline / "docs" / uri).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = re.sub(r"^hooks:\n(  - .*\n)+", "", config, flags=re.M)
     config = re.sub(r"^watch:\n(  - .*\n)+", "", config, flags=re.M)

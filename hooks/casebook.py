@@ -2,7 +2,8 @@
 
 MkDocs puts this folder on sys.path while it loads the hook, so the sibling
 package is imported here, at module top. `mkdocs serve` never re-imports
-hooks, so the plan is recomputed on every build. The one thing kept across
+hooks, so the plan is loaded again on every build (from the build cache when
+no input changed, see clinicase/plan.py). The one thing kept across
 builds is the last good plan: while serving, a broken save shows the last
 good site with the errors on every page instead of stopping the server.
 """
@@ -17,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from clinicase.errors import ContentError
-from clinicase.site import GLOSSARY_PAGE, SitePlan, plan_site
+from clinicase.plan import GLOSSARY_PAGE, SitePlan, load_plan
 
 log = logging.getLogger("mkdocs.hooks.casebook")  # under "mkdocs", so --strict counts its warnings
 _plan: SitePlan | None = None
@@ -35,7 +36,7 @@ def on_files(files, config):
     global _plan, _last_good
     handwritten = {f.src_uri: f.content_string for f in files.documentation_pages()}
     try:
-        _plan = _last_good = plan_site(
+        _plan = _last_good = load_plan(
             Path(config.config_file_path).parent, use_directory_urls=config.use_directory_urls,
             handwritten=handwritten, site_name=config.site_name, site_url=config.site_url or "")
     except ContentError as error:

@@ -7,8 +7,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from clinicase.bibliography import load_bibliography
+from clinicase.content import load_glossary
 from clinicase.errors import ContentError
-from clinicase.glossary import link_terms, load_glossary
+from clinicase.glossary import link_terms
 from conftest import FIXTURES
 
 GLOSSARIES = FIXTURES / "glossary"

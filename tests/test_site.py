@@ -161,7 +161,7 @@ def test_site_url_with_a_sub_path(tmp_path):
     ("cases/a/index.md", "cases/a/figures.md", "x", True, "figures/#x"),
 ])
 def test_relative_urls_for_raw_html_links(source, target, anchor, directory_urls, expected):
-    from clinicase.site import relative_url
+    from clinicase.plan import relative_url
 
     assert relative_url(source, target, anchor, directory_urls) == expected
 

@@ -1,40 +1,42 @@
-"""A content-addressed cache for the files that cost most to make (PowerPoint decks, PNG pictures).
+"""Content-addressed caching for what costs most to make: PowerPoint decks, PNG pictures, whole site plans.
 
-A key is the SHA-256 of what goes into the file and of the code and libraries that make it, never a time
+A key is the SHA-256 of what goes into a result and of the code and libraries that make it, never a time
 or an import: `mkdocs serve` keeps this module loaded across rebuilds, and `.cache/clinicase/` beside
-mkdocs.yml keeps results across builds (like Material's own plugin caches). An unchanged case then costs
-nothing on the next build; a changed one is made again. Deleting the folder is always safe.
+mkdocs.yml keeps results across builds (like Material's own plugin caches). Deleting the folder is always safe.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
-from importlib.metadata import version
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-_CODE = Path(__file__).parent
-_MAKERS = ("cache.py", "pptx_deck.py", "slides.py", "visuals.py")
+_PACKAGE = Path(__file__).parent
 
 
-def _code_version() -> bytes:
-    digest = hashlib.sha256()
-    for name in _MAKERS:
-        digest.update((_CODE / name).read_bytes())
-    for package in ("python-pptx", "resvg-py", "Pillow"):
-        digest.update(version(package).encode())
+@lru_cache(maxsize=None)  # once per process: the code that runs is the code imported, even if edited since
+def code_version() -> bytes:
+    """Every file of this package, the Python version, and the name and version of every installed library."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.suffix in {".py", ".json"}:
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    for folder in sys.path:  # "pybtex-0.26.1.dist-info" and the like: one listing instead of a lookup per library
+        if os.path.isdir(folder):
+            digest.update("\0".join(sorted(n for n in os.listdir(folder) if n.endswith(".dist-info"))).encode())
     return digest.digest()
 
 
 class Cache:
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.version = _code_version()
 
     def get(self, kind: str, parts: list[str | bytes], make: Callable[[], bytes]) -> bytes:
-        digest = hashlib.sha256(self.version + kind.encode())
+        digest = hashlib.sha256(code_version() + kind.encode())
         for part in parts:
             data = part.encode() if isinstance(part, str) else part
             digest.update(len(data).to_bytes(8, "big") + data)
@@ -43,16 +45,16 @@ class Cache:
             return path.read_bytes()
         value = make()
         if path:
-            self._store(path, value)
+            store(path, value)
         return value
 
-    @staticmethod
-    def _store(path: Path, value: bytes) -> None:
-        """Write beside, then rename: a build that stops half-way never leaves half a file."""
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-                handle.write(value)
-            os.replace(handle.name, path)
-        except OSError:
-            pass  # a read-only checkout still builds; it just makes the file each time
+
+def store(path: Path, value: bytes) -> None:
+    """Write beside, then rename: a build that stops half-way never leaves half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            handle.write(value)
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a read-only checkout still builds; it just makes the result each time

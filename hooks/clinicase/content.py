@@ -14,20 +14,24 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import jsonschema
-
-from .bibliography import Bibliography
 from .citations import find_citations
 from .crossrefs import case_targets, find_crossrefs
 from .errors import ContentError, Location, Problem, relative_name
-from .markup import unsafe_links
+from .glossary import Glossary, Term
+from .markup import escape, markdown_html, unsafe_links
 from .visuals import REGIONS
 from .yaml_source import Document, FieldPath, load_yaml
 
+if TYPE_CHECKING:
+    import jsonschema
+
+    from .bibliography import Bibliography
+
 SCHEMAS = Path(__file__).parent / "schemas"
 REQUIRED_FILES = ("case", "presentation", "discussion")
+GLOSSARY_FILE = "glossary.yml"  # site-wide, beside the cases folder
 OPTIONAL_FILES = ("timeline", "figures", "treatments", "sites", "quiz")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -164,6 +168,8 @@ _PATTERN_HINTS = {
 
 
 def schema_problems(doc: Document, name: str) -> list[Problem]:
+    import jsonschema  # a tenth of a second to import: a build with unchanged inputs never validates (see plan.py)
+
     validator = jsonschema.Draft202012Validator(schema(name))
     return [_explain(doc, error) for error in validator.iter_errors(doc.data)]
 
@@ -464,3 +470,51 @@ def _check_timeline_order(doc: Document | None) -> list[Problem]:
                                         "list events in the order they happened"))
         last = max(last, date)
     return problems
+
+
+# --- the glossary ------------------------------------------------------------------------
+
+def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography) -> Glossary:
+    """The glossary (an empty one if the file is absent), or a ContentError."""
+    path = content_dir / GLOSSARY_FILE
+    if not path.is_file():
+        return Glossary([], {})
+    doc, problems = load_yaml(path, relative_name(path, root))
+    problems = problems or schema_problems(doc, "glossary")
+    if problems:
+        raise ContentError(problems)
+    terms, seen_ids, seen_forms = [], {}, {}
+    for index, raw in enumerate(doc.data["terms"]):
+        term = Term(raw["id"], raw["term"], raw["definition"], raw.get("abbreviation", ""), tuple(raw.get("synonyms", [])))
+        path_of = ("terms", index)
+        if term.id in seen_ids:
+            problems.append(doc.problem((*path_of, "id"), f"duplicate id '{term.id}' (also term {seen_ids[term.id]})",
+                                        "give each term its own id"))
+        seen_ids.setdefault(term.id, index + 1)
+        for form in (term.term, *term.synonyms, term.abbreviation):
+            if form and form.lower() in seen_forms:
+                problems.append(doc.problem(path_of, f"'{form}' is already a form of '{seen_forms[form.lower()]}'",
+                                            "a word can link to one term only: remove it here or there"))
+            seen_forms.setdefault(form.lower(), term.term)
+        definition = ("definition",)
+        problems += [doc.problem((*path_of, *definition), message, fix, offset=offset)
+                     for offset, message, fix in text_problems(term.definition, bibliography)]
+        if find_crossrefs(term.definition):
+            problems.append(doc.problem((*path_of, *definition), "the glossary belongs to no case, so it cannot "
+                                        "cross-reference figures or sections", "describe it in words instead"))
+        terms.append(term)
+    if problems:
+        raise ContentError(problems)
+    terms.sort(key=lambda t: t.term.lower())
+    return Glossary(terms, {t.id: _tip(t, bibliography) for t in terms})
+
+
+def _tip(term: Term, bibliography: Bibliography) -> str:
+    """The definition as inline HTML, citations shown as (Author et al. Year)."""
+    text, last, out = term.definition, 0, []
+    for group in find_citations(text)[0]:
+        out += [text[last:group.start], "(" + "; ".join(bibliography.short(k) for k in group.keys) + ")"]
+        last = group.end
+    plain = " ".join(("".join(out) + text[last:]).split()).replace("&", "&amp;").replace("<", "&lt;")
+    html = markdown_html(plain)
+    return f"<strong>{escape(term.heading)}</strong> " + re.sub(r"^<p>|</p>$", "", html)

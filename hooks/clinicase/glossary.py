@@ -1,4 +1,4 @@
-"""The site-wide glossary: load it, link terms in rendered pages, and list them.
+"""The site-wide glossary: link its terms in rendered pages, and list them (content.py loads it).
 
 Linking works on each page's finished HTML, where headings, links and code
 are plain to see: a term is linked once per page, at its first use, never
@@ -12,18 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
-from .bibliography import Bibliography
-from .citations import find_citations
-from .content import schema_problems, text_problems
-from .crossrefs import find_crossrefs
-from .errors import ContentError, relative_name
-from .markup import escape, markdown_html
-from .yaml_source import load_yaml
+from .markup import escape
 
-GLOSSARY_FILE = "glossary.yml"
 NO_LINKS_INSIDE = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "script", "style", "svg", "label",
                    "summary", "legend", "button", "abbr", "dfn", "title", "textarea"}
 NO_LINKS_IN_CLASS = {"citation", "reference", "reference-list", "term", "glossary-used-on", "cited-in", "headerlink"}
@@ -58,9 +50,13 @@ class Glossary:
                 forms += [(len(w), number, f"(?i:{_words(w)})") for w in (term.term, *term.synonyms)]
                 if term.abbreviation:
                     forms.append((len(term.abbreviation), number, re.escape(term.abbreviation)))
-            ordered = sorted(forms, key=lambda f: -f[0])
-            groups = [f"(?P<t{n}_{k}>{rx}(?:e?s)?)" for k, (_, n, rx) in enumerate(ordered)]
-            self._pattern = re.compile(r"(?<![\w-])(?:" + "|".join(groups) + r")(?![\w-])") if groups else re.compile("(?!)")
+            by_letter: dict[str, list[str]] = {}  # a word start tries only the forms that begin with its letter
+            for k, (_, n, rx) in enumerate(sorted(forms, key=lambda f: -f[0])):
+                by_letter.setdefault(rx.removeprefix("(?i:")[0].lower(), []).append(f"(?P<t{n}_{k}>{rx}(?:e?s)?)")
+            branches = [f"(?=[{re.escape(letter)}{re.escape(letter.upper())}])(?:{'|'.join(alternatives)})"
+                        for letter, alternatives in by_letter.items()]
+            first = re.escape("".join(by_letter) + "".join(by_letter).upper())  # lets re skip other positions fast
+            self._pattern = re.compile(rf"(?=[{first}])(?<![\w-])(?:{'|'.join(branches)})(?![\w-])") if forms else re.compile("(?!)")
         return self._pattern
 
     def term_of(self, match: re.Match) -> Term:
@@ -69,54 +65,6 @@ class Glossary:
 
 def _words(text: str) -> str:
     return r"['’]".join(r"\s+".join(re.escape(w) for w in part.split()) for part in re.split(r"['’]", text))
-
-
-# --- loading ------------------------------------------------------------------------
-
-def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography) -> Glossary:
-    """The glossary (an empty one if the file is absent), or a ContentError."""
-    path = content_dir / GLOSSARY_FILE
-    if not path.is_file():
-        return Glossary([], {})
-    doc, problems = load_yaml(path, relative_name(path, root))
-    problems = problems or schema_problems(doc, "glossary")
-    if problems:
-        raise ContentError(problems)
-    terms, seen_ids, seen_forms = [], {}, {}
-    for index, raw in enumerate(doc.data["terms"]):
-        term = Term(raw["id"], raw["term"], raw["definition"], raw.get("abbreviation", ""), tuple(raw.get("synonyms", [])))
-        path_of = ("terms", index)
-        if term.id in seen_ids:
-            problems.append(doc.problem((*path_of, "id"), f"duplicate id '{term.id}' (also term {seen_ids[term.id]})",
-                                        "give each term its own id"))
-        seen_ids.setdefault(term.id, index + 1)
-        for form in (term.term, *term.synonyms, term.abbreviation):
-            if form and form.lower() in seen_forms:
-                problems.append(doc.problem(path_of, f"'{form}' is already a form of '{seen_forms[form.lower()]}'",
-                                            "a word can link to one term only: remove it here or there"))
-            seen_forms.setdefault(form.lower(), term.term)
-        definition = ("definition",)
-        problems += [doc.problem((*path_of, *definition), message, fix, offset=offset)
-                     for offset, message, fix in text_problems(term.definition, bibliography)]
-        if find_crossrefs(term.definition):
-            problems.append(doc.problem((*path_of, *definition), "the glossary belongs to no case, so it cannot "
-                                        "cross-reference figures or sections", "describe it in words instead"))
-        terms.append(term)
-    if problems:
-        raise ContentError(problems)
-    terms.sort(key=lambda t: t.term.lower())
-    return Glossary(terms, {t.id: _tip(t, bibliography) for t in terms})
-
-
-def _tip(term: Term, bibliography: Bibliography) -> str:
-    """The definition as inline HTML, citations shown as (Author et al. Year)."""
-    text, last, out = term.definition, 0, []
-    for group in find_citations(text)[0]:
-        out += [text[last:group.start], "(" + "; ".join(bibliography.short(k) for k in group.keys) + ")"]
-        last = group.end
-    plain = " ".join(("".join(out) + text[last:]).split()).replace("&", "&amp;").replace("<", "&lt;")
-    html = markdown_html(plain)
-    return f"<strong>{escape(term.heading)}</strong> " + re.sub(r"^<p>|</p>$", "", html)
 
 
 # --- the Glossary page ------------------------------------------------------------------
@@ -149,60 +97,60 @@ def fill_used_on(html: str, glossary: Glossary, href: Callable[[str], str]) -> s
 
 # --- linking ------------------------------------------------------------------------------
 
-_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
-_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][\w:-]*)")
-_CLASS = re.compile(r"""\sclass=["']([^"']*)["']""")
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_CLASS_WORDS = "|".join(re.escape(c) for c in sorted(NO_LINKS_IN_CLASS))
+# Opening tags of what terms are never linked inside: by element, or by a class among its classes.
+_NO_LINK_OPENING = re.compile(
+    r"<(?:(?P<element>" + "|".join(sorted(NO_LINKS_INSIDE)) + r")(?=[\s>])"
+    r"|(?P<classed>[a-zA-Z][\w:-]*)(?=\s)[^>]*?\sclass=([\"'])(?:(?!\3).)*?(?<![\w-])(?:" + _CLASS_WORDS + r")(?![\w-]))"
+    r"[^>]*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+_SAME_ELEMENT: dict[str, re.Pattern] = {}
 
 
 def link_terms(html: str, glossary: Glossary, *, page: str, title: str, href: str) -> str:
     """Link each term's first use on the page to `href#term-id`, and remember the page used it.
 
-    The page is walked tag by tag with a stack (MkDocs' HTML is well formed), which costs a
-    fraction of building a tree; text inside a no-link element or class is left alone.
+    No-link elements and term matches between them are found by regular expressions, so Python
+    loops over the few places that matter, not over every tag (MkDocs' HTML is well formed).
     """
     if not glossary.terms:
         return html
-    out, linked, stack, skipping, last = [], set(), [], 0, 0
-    for tag in _TAG.finditer(html):
-        text = html[last:tag.start()]
-        out += [text if skipping or not text.strip() else _link_text(text, glossary, linked, href), tag.group(0)]
-        last = tag.end()
-        name = _TAG_NAME.match(tag.group(0))
-        if not name or tag.group(0).endswith("/>") or name.group(2).lower() in _VOID:
+    out, linked, last = [], set(), 0
+    for match in _candidates(html, glossary.pattern):
+        term, at = glossary.term_of(match), match.start()
+        if term.id in linked or html.rfind("<", 0, at) > html.rfind(">", 0, at):  # inside a tag's attributes
             continue
-        closing, element = name.group(1), name.group(2).lower()
-        if closing:
-            while stack:  # pop to the matching element, forgiving a stray one
-                opened, skips = stack.pop()
-                skipping -= skips
-                if opened == element:
-                    break
-        else:
-            classes = set(_CLASS.search(tag.group(0)).group(1).split()) if _CLASS.search(tag.group(0)) else set()
-            skips = element in NO_LINKS_INSIDE or bool(NO_LINKS_IN_CLASS & classes)
-            stack.append((element, skips))
-            skipping += skips
-    text = html[last:]
-    out.append(text if skipping or not text.strip() else _link_text(text, glossary, linked, href))
+        linked.add(term.id)
+        tip = f"term-{term.id}-tip"
+        out += [html[last:at],
+                f'<span class="term"><a class="term-link" href="{escape(href)}#term-{term.id}" aria-describedby="{tip}">'
+                f'{match.group(0)}</a><span class="term-tip" role="tooltip" id="{tip}">{glossary.tips[term.id]}</span></span>']
+        last = match.end()
     for term_id in linked:
         pages = glossary.used_on.setdefault(term_id, [])
         if (title, page) not in pages:
             pages.append((title, page))
-    return "".join(out) if linked else html
+    return "".join(out) + html[last:] if linked else html
 
 
-def _link_text(text: str, glossary: Glossary, linked: set[str], href: str) -> str:
-    """One run of (already escaped) text, with the first use of each term not yet linked on the page."""
-    out, last = [], 0
-    for match in glossary.pattern.finditer(text):
-        term = glossary.term_of(match)
-        if term.id in linked:
-            continue
-        linked.add(term.id)
-        tip = f"term-{term.id}-tip"
-        out += [text[last:match.start()],
-                f'<span class="term"><a class="term-link" href="{escape(href)}#term-{term.id}" aria-describedby="{tip}">'
-                f'{match.group(0)}</a><span class="term-tip" role="tooltip" id="{tip}">{glossary.tips[term.id]}</span></span>']
-        last = match.end()
-    return "".join(out) + text[last:]
+def _candidates(html: str, pattern: re.Pattern) -> Iterator[re.Match]:
+    """Term matches in order, searched only between the outermost no-link elements (and comments)."""
+    end = 0
+    for opening in _NO_LINK_OPENING.finditer(html):
+        if opening.start() < end:
+            continue  # nested in the element before
+        yield from pattern.finditer(html, end, opening.start())
+        name = opening.group("element") or opening.group("classed")
+        end = opening.end() if not name or opening.group(0).endswith("/>") else _element_end(html, opening.end(), name.lower())
+    yield from pattern.finditer(html, end)
+
+
+def _element_end(html: str, after: int, name: str) -> int:
+    """Where the element opened just before `after` closes, counting nested elements of the same name."""
+    if name not in _SAME_ELEMENT:
+        _SAME_ELEMENT[name] = re.compile(rf"<(/?){re.escape(name)}(?=[\s>/])[^>]*>", re.IGNORECASE)
+    depth = 1
+    for tag in _SAME_ELEMENT[name].finditer(html, after):
+        depth += -1 if tag.group(1) else (0 if tag.group(0).endswith("/>") else 1)
+        if depth == 0:
+            return tag.end()
+    return len(html)  # never closed: nothing after it is linked

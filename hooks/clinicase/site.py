@@ -1,15 +1,14 @@
-"""The whole site as data: generated pages, navigation and assets.
+"""Planning the site: generated pages, navigation, assets and downloads.
 
 `plan_site` loads the bibliography and every case, renders each case's
 pages in reading order, numbers citations per case, and writes the pages
-that list references. The MkDocs hooks only hand the result over.
+that list references. The MkDocs hooks only hand the result over
+(through `plan.load_plan`, which skips all of this when no input changed).
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import visuals
@@ -23,12 +22,22 @@ from .citations import (
     reference_list,
     resolve_page,
 )
-from .content import Case, Casebook, citation_problems, load_casebook
+from .content import Case, Casebook, citation_problems, load_casebook, load_glossary
 from .crossrefs import CrossRef, Target, case_targets, replace_crossrefs
 from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
-from .glossary import Glossary, fill_used_on, glossary_page, link_terms, load_glossary
+from .glossary import glossary_page
 from .markup import escape, inert, inert_text, reference_span
+from .plan import (
+    BIBLIOGRAPHY,
+    CACHE_DIR,
+    CONTENT_DIR,
+    GLOSSARY_PAGE,
+    GeneratedPage,
+    SitePlan,
+    page_url,
+    relative_url,
+)
 from .render import (
     MENTIONS,
     CasePage,
@@ -41,73 +50,6 @@ from .render import (
     tags_of,
 )
 from .slides import case_deck, html_deck
-
-CONTENT_DIR = "content"
-BIBLIOGRAPHY = "bibliography.bib"
-GLOSSARY_PAGE = "glossary.md"
-CACHE_DIR = ".cache/clinicase"
-
-
-@dataclass(frozen=True)
-class GeneratedPage:
-    src_uri: str
-    title: str
-    markdown: str
-
-
-@dataclass
-class SitePlan:
-    pages: list[GeneratedPage]
-    nav: list
-    assets: dict[str, Path]  # destination uri -> source file (case images)
-    bibliography: Bibliography
-    glossary: Glossary
-    use_directory_urls: bool = True
-    site_name: str = ""
-    site_url: str = ""
-    handwritten: dict[str, str] = field(default_factory=dict)  # docs/ page uri -> Markdown with citations resolved
-    downloads: dict[str, str | bytes] = field(default_factory=dict)  # destination uri -> content (reading lists, slides)
-    titles: dict[str, str] = field(default_factory=dict)  # generated page uri -> title naming its case
-    cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(title, src_uri)]
-    cache: Cache = field(default_factory=lambda: Cache(None))
-    warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
-    stale: str = ""  # while serving: the report of a broken save; the site shown is the last good one
-
-    def stale_notice(self) -> str:
-        """A banner for every page while the content being served is not the content on disk."""
-        if not self.stale:
-            return ""
-        return ('<div class="admonition danger cb-stale" role="alert"><p class="admonition-title">'
-                "Your last save has errors: this is the last good version</p>"
-                f"<pre><code>{escape(self.stale)}</code></pre></div>")
-
-    def link_terms(self, html: str, page: str, title: str) -> str:
-        """Glossary links for one rendered page (not the Glossary itself)."""
-        if page == GLOSSARY_PAGE:
-            return html
-        href = relative_url(page, GLOSSARY_PAGE, "", self.use_directory_urls)
-        return link_terms(html, self.glossary, page=page, title=self.titles.get(page, title), href=href)
-
-    def glossary_with_usage(self, html: str) -> str:
-        return fill_used_on(html, self.glossary, lambda uri: relative_url(GLOSSARY_PAGE, uri, "", self.use_directory_urls))
-
-
-def page_url(src_uri: str, use_directory_urls: bool) -> str:
-    """The URL MkDocs gives a page, relative to the site root."""
-    stem = src_uri[:-3]
-    if stem == "index" or stem.endswith("/index"):
-        return stem[:-5]
-    return f"{stem}/" if use_directory_urls else f"{stem}.html"
-
-
-def relative_url(from_src: str, to_src: str, anchor: str, use_directory_urls: bool) -> str:
-    """Link for raw HTML (MkDocs only rewrites Markdown links)."""
-    here = posixpath.dirname(page_url(from_src, use_directory_urls) + "x") or "."
-    target = page_url(to_src, use_directory_urls)
-    rel = posixpath.relpath(target or ".", here)
-    if (not target or target.endswith("/")) and not rel.endswith("/"):
-        rel += "/"  # relpath drops the slash that directory URLs need
-    return f"{rel}#{anchor}" if anchor else rel
 
 
 def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[str, str] | None = None,

@@ -12,14 +12,17 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import visuals
-from .bibliography import Bibliography
 from .citations import Numbering, find_citations, vancouver_runs
 from .content import Case, Figure
 from .crossrefs import Target, case_targets, replace_crossrefs
 from .markup import escape, markdown_html
 from .render import md, without_citations
+
+if TYPE_CHECKING:
+    from .bibliography import Bibliography
 
 TABLE_ROWS_PER_SLIDE = 5
 REFERENCES_PER_SLIDE = 7

@@ -1,0 +1,144 @@
+"""The site as data, as the hooks hand it to MkDocs, and the build cache that keeps it.
+
+A plan depends only on its inputs: this package's code and the installed libraries, every file under
+content/, the .bib, the hand-written pages and a few settings. `load_plan` names a pickle in
+.cache/clinicase/plan/ by the SHA-256 of all of them; a build whose inputs are unchanged loads it instead
+of planning, and so never imports pybtex, jsonschema or python-pptx (the key never depends on a time or on
+what `mkdocs serve` kept in memory). Any change to any input misses, and a miss plans from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .cache import Cache, code_version, store
+from .errors import Problem
+from .glossary import Glossary, fill_used_on, link_terms
+from .markup import escape
+
+if TYPE_CHECKING:
+    from .bibliography import Bibliography
+
+CONTENT_DIR = "content"
+BIBLIOGRAPHY = "bibliography.bib"
+GLOSSARY_PAGE = "glossary.md"
+CACHE_DIR = ".cache/clinicase"
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str
+    title: str
+    markdown: str
+
+
+@dataclass
+class SitePlan:
+    pages: list[GeneratedPage]
+    nav: list
+    assets: dict[str, Path]  # destination uri -> source file (case images)
+    bibliography: Bibliography
+    glossary: Glossary
+    use_directory_urls: bool = True
+    site_name: str = ""
+    site_url: str = ""
+    handwritten: dict[str, str] = field(default_factory=dict)  # docs/ page uri -> Markdown with citations resolved
+    downloads: dict[str, str | bytes] = field(default_factory=dict)  # destination uri -> content (reading lists, slides)
+    titles: dict[str, str] = field(default_factory=dict)  # generated page uri -> title naming its case
+    cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(title, src_uri)]
+    cache: Cache = field(default_factory=lambda: Cache(None))
+    warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
+    stale: str = ""  # while serving: the report of a broken save; the site shown is the last good one
+
+    def __getstate__(self) -> dict:
+        """What a later build needs: the parsed .bib and the file cache belong to planning alone."""
+        return {**self.__dict__, "bibliography": None, "cache": None}
+
+    def stale_notice(self) -> str:
+        """A banner for every page while the content being served is not the content on disk."""
+        if not self.stale:
+            return ""
+        return ('<div class="admonition danger cb-stale" role="alert"><p class="admonition-title">'
+                "Your last save has errors: this is the last good version</p>"
+                f"<pre><code>{escape(self.stale)}</code></pre></div>")
+
+    def link_terms(self, html: str, page: str, title: str) -> str:
+        """Glossary links for one rendered page (not the Glossary itself)."""
+        if page == GLOSSARY_PAGE:
+            return html
+        href = relative_url(page, GLOSSARY_PAGE, "", self.use_directory_urls)
+        return link_terms(html, self.glossary, page=page, title=self.titles.get(page, title), href=href)
+
+    def glossary_with_usage(self, html: str) -> str:
+        return fill_used_on(html, self.glossary, lambda uri: relative_url(GLOSSARY_PAGE, uri, "", self.use_directory_urls))
+
+
+def page_url(src_uri: str, use_directory_urls: bool) -> str:
+    """The URL MkDocs gives a page, relative to the site root."""
+    stem = src_uri[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[:-5]
+    return f"{stem}/" if use_directory_urls else f"{stem}.html"
+
+
+def relative_url(from_src: str, to_src: str, anchor: str, use_directory_urls: bool) -> str:
+    """Link for raw HTML (MkDocs only rewrites Markdown links)."""
+    here = posixpath.dirname(page_url(from_src, use_directory_urls) + "x") or "."
+    target = page_url(to_src, use_directory_urls)
+    rel = posixpath.relpath(target or ".", here)
+    if (not target or target.endswith("/")) and not rel.endswith("/"):
+        rel += "/"  # relpath drops the slash that directory URLs need
+    return f"{rel}#{anchor}" if anchor else rel
+
+
+def load_plan(root: Path, *, use_directory_urls: bool = True, handwritten: dict[str, str] | None = None,
+              site_name: str = "", site_url: str = "") -> SitePlan:
+    """`plan_site` with the same arguments, from the cache when none of its inputs has changed."""
+    options = {"use_directory_urls": use_directory_urls, "handwritten": handwritten or {}, "site_name": site_name,
+               "site_url": site_url}
+    path = root / CACHE_DIR / "plan" / inputs_key(root, options)
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # absent, or unreadable for any reason: plan again (the cache is never the truth)
+        pass
+    from .site import (
+        plan_site,  # here, not at the top: a build that hits the cache never imports it
+    )
+
+    plan = plan_site(root, **options)
+    for old in path.parent.glob("*"):  # keep only the newest: every save while serving is a new key
+        old.unlink(missing_ok=True)
+    store(path, pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
+    return plan
+
+
+def inputs_key(root: Path, options: dict) -> str:
+    """SHA-256 of everything a plan is made from: code, libraries, settings, content/ and the .bib."""
+    digest = hashlib.sha256(code_version() + repr(sorted(options.items())).encode())
+    for path in [*_files_under(root / CONTENT_DIR), root / BIBLIOGRAPHY]:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\0unreadable"  # the planner reports it; the key only has to differ
+        name = path.relative_to(root).as_posix().encode()
+        digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every file below `folder`, symlinked folders included (once each), in a stable order."""
+    found, seen = [], set()
+    for here, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            dirs.clear()
+            continue
+        seen.add(real)
+        found += [Path(here, name) for name in files]
+    return sorted(found)
