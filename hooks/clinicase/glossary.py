@@ -18,7 +18,8 @@ from .markup import escape
 
 NO_LINKS_INSIDE = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "script", "style", "svg", "label",
                    "summary", "legend", "button", "abbr", "dfn", "title", "textarea"}
-NO_LINKS_IN_CLASS = {"citation", "reference", "reference-list", "term", "glossary-used-on", "cited-in", "headerlink"}
+NO_LINKS_IN_CLASS = {"citation", "reference", "reference-list", "term", "glossary-used-on", "cited-in", "headerlink",
+                     "cb-reuse"}
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ def _table_caption(case: Case, table_id: str, note: str = "") -> str:
 
 
 def timeline_table(case: Case) -> str:
-    rows = [f"| {cell(e.when)} | {cell(visuals.EVENT_KINDS[e.kind])} | **{cell(e.title)}**{' ' + cell(e.text) if e.text else ''} |"
+    rows = [f"| {cell(e.when)} | {cell(visuals.EVENT_KINDS[e.kind])} | **{cell(e.title)}**{'<br>' + cell(e.text) if e.text else ''} |"
             for e in case.timeline]
     return _table_caption(case, "tbl-timeline") + "\n\n| When | Event | What happened |\n| --- | --- | --- |\n" + "\n".join(rows)
 

@@ -194,7 +194,7 @@ def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) 
     lines.append(f"Text reused from the source article is under its licence "
                  f"([{escape(case.source.licence_name)}]({case.source.licence_url})); credit the article when you reuse it.")
     body = "\n\n".join(f"    {line}" for line in lines)
-    return f'\n\n## Cite and reuse {{#cite-and-reuse}}\n\n!!! quote ""\n\n{body}\n'
+    return f'\n\n## Cite and reuse {{#cite-and-reuse}}\n\n!!! quote cb-reuse ""\n\n{body}\n'
 
 
 def _resolve(bib: Bibliography, markdown: str, uri: str, title: str, numbering: Numbering) -> ResolvedPage:

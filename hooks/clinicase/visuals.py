@@ -25,13 +25,13 @@ Link = Callable[[str], tuple[str, str]]  # target id -> (href, link text)
 REGIONS: dict[str, tuple[str, str, int, int]] = {
     "scalp": ("Scalp", "posterior", 80, 14),
     "forehead": ("Forehead", "anterior", 80, 20),
-    "nose": ("Nose", "anterior", 80, 36),
-    "nasal-sill": ("Nasal sill", "anterior", 80, 44),
+    "nose": ("Nose", "anterior", 80, 34),
+    "nasal-sill": ("Nasal sill", "anterior", 80, 41),
     "cheek-right": ("Right cheek", "anterior", 69, 40),
     "cheek-left": ("Left cheek", "anterior", 91, 40),
-    "chin": ("Chin", "anterior", 80, 57),
-    "chin-right": ("Right chin", "anterior", 74, 56),
-    "chin-left": ("Left chin", "anterior", 86, 56),
+    "chin": ("Chin", "anterior", 80, 53),
+    "chin-right": ("Right chin", "anterior", 73, 52),
+    "chin-left": ("Left chin", "anterior", 87, 52),
     "neck": ("Neck", "anterior", 80, 68),
     "shoulder-right": ("Right shoulder", "anterior", 50, 86),
     "shoulder-left": ("Left shoulder", "anterior", 110, 86),
@@ -94,7 +94,7 @@ def _marker(kind: str, x: float, y: float) -> str:
     if kind in {"finding", "investigation", "other", "recurrence"}:
         return f'<path {cls} d="M{x} {y - 7} L{x + 7} {y} L{x} {y + 7} L{x - 7} {y} Z"/>'
     if kind in {"onset", "history", "follow-up", "discharge"}:
-        return f'<circle {cls} cx="{x}" cy="{y}" r="6" fill-opacity="0"/>'
+        return f'<circle class="cb-mark cb-{kind} cb-hollow" cx="{x}" cy="{y}" r="6"/>'
     return f'<circle {cls} cx="{x}" cy="{y}" r="6"/>'
 
 
@@ -186,7 +186,7 @@ text { fill: #1f1f1f; font-size: 13px; font-family: Arial, Helvetica, 'DejaVu Sa
 .cb-calcinosis, .cb-presentation, .cb-investigation { fill: #3d5afe; }
 .cb-surgery, .cb-treatment { fill: #00695c; }
 .cb-finding, .cb-recurrence, .cb-other { fill: #c2185b; }
-.cb-onset, .cb-history, .cb-follow-up, .cb-discharge { stroke: #1f1f1f; stroke-width: 2; }
+.cb-onset, .cb-history, .cb-follow-up, .cb-discharge { stroke: #1f1f1f; stroke-width: 2; } .cb-hollow { fill: #ffffff; }
 .cb-leader { stroke: #757575; stroke-width: 1; } .cb-axis { stroke: #757575; stroke-width: 2; }
 .cb-view, .cb-kind { font-size: 11px; fill: #616161; } .cb-when { font-size: 12px; fill: #616161; }
 .cb-event { font-weight: bold; } .cb-see { font-size: 12px; fill: #00695c; }
