@@ -95,3 +95,12 @@ def test_resolve_page_renders_compressed_links_and_a_reference_list():
 def test_resolve_page_leaves_code_alone():
     page = resolve_page("`[@a]`\n", page="p.md", title="P", numbering=Numbering(), describe=str)
     assert page.markdown == "`[@a]`\n" and page.keys == []
+
+
+def test_a_reference_cited_often_gets_one_arrow_and_lettered_back_links():
+    page = resolve_page("## Intro\n\nOnce [@a]. Twice [@a; @b]. Thrice [@a].", page="p.md", title="P", numbering=Numbering(),
+                        describe=str)
+    first, second = page.markdown.split('<li id="ref-')[1:]
+    assert first.count("&#8617;") == 1 and [f">{letter}</a>" in first for letter in "abc"] == [True] * 3
+    assert 'aria-label="Back to citation 3 in Intro"' in first
+    assert second.count("&#8617;") == 1 and 'aria-label="Back to citation in Intro"' in second

@@ -31,6 +31,16 @@ def test_timeline_has_a_title_a_description_and_a_link_per_event():
     assert "script" not in str(svg)
 
 
+
+def test_a_site_in_two_regions_has_one_leader_and_a_bracket_not_a_line_through_a_marker():
+    site = Site(("gluteal-left", "gluteal-right"), ("calcinosis",), "Both gluteal regions", "fig-a")
+    svg = BeautifulSoup(body_map([site], link, title="Map"), "html.parser")
+    (leader,) = svg.select("line.cb-leader")
+    (bracket,) = svg.select("polyline.cb-bracket")
+    near, far = sorted((REGIONS[r][2] for r in site.regions), reverse=True)  # the label is right of the posterior view
+    assert float(leader["x2"]) - 330 == near  # the posterior view is drawn 330 units across
+    assert bracket["points"].split()[-1].split(",")[0] == str(330 + far)
+
 def case_yaml(folder, name):
     return yaml.safe_load((folder / f"{name}.yml").read_text(encoding="utf-8"))
 

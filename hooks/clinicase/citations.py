@@ -227,9 +227,26 @@ def reference_list(keys: list[str], numbering: Numbering, describe, occurrences:
         if backlinks:
             back = backlinks(key)
         else:
-            here = [o for o in occurrences or [] if key in o.keys]
-            back = " ".join(f'<a class="backref" href="#{o.anchor}" aria-label="Back to citation in {escape(o.section)}">&#8617;</a>'
-                            for o in here)
+            back = _backrefs([o for o in occurrences or [] if key in o.keys])
         items.append(f'<li id="ref-{number}" value="{number}"><span class="reference">{describe(key)}</span>'
                      f'{" " + back if back else ""}</li>')
     return '<ol class="reference-list">\n' + "\n".join(items) + "\n</ol>"
+
+
+def _backrefs(cited: list[Occurrence]) -> str:
+    """One ↩ for a single citation; for several, ↩ then a, b, c… as Wikipedia does, not a row of arrows."""
+    if len(cited) < 2:
+        return "".join(f'<a class="backref" href="#{o.anchor}" aria-label="Back to citation in {escape(o.section)}">&#8617;</a>'
+                       for o in cited)
+    letters = " ".join(f'<a class="backref" href="#{o.anchor}" aria-label="Back to citation {n} in {escape(o.section)}">'
+                       f"{_letter(n)}</a>" for n, o in enumerate(cited, start=1))
+    return f'<span class="backrefs"><span aria-hidden="true">&#8617;</span> <sup>{letters}</sup></span>'
+
+
+def _letter(n: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa."""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(97 + rest) + out
+    return out

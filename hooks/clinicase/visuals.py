@@ -113,6 +113,16 @@ def _linked(href: str, title: str, drawing: str) -> str:
     return f"<{tag}><title>{escape(title)}</title>{drawing}</{tag.split()[0]}>"
 
 
+def _leaders(x: float, y: float, points: list[tuple[float, float]]) -> str:
+    """One leader from the label to the nearest marker, and a bracket beneath the markers to the others,
+    so that a line never runs through another marker (two gluteal regions side by side)."""
+    (nx, ny), *others = sorted(points, key=lambda p: abs(p[0] - x))
+    lines = [f'<line class="cb-leader" x1="{x}" y1="{y}" x2="{nx}" y2="{ny}"/>']
+    lines += [f'<polyline class="cb-leader cb-bracket" points="{nx},{ny + 8} {nx},{max(ny, oy) + 12} {ox},{max(ny, oy) + 12} '
+              f'{ox},{oy + 8}"/>' for ox, oy in others]
+    return "".join(lines)
+
+
 def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = False) -> str:
     """Both views with a marker for every site; labels and links unless drawn as a thumbnail."""
     parts = [f'<g transform="translate({x} 20)">{_SILHOUETTE}'
@@ -131,8 +141,7 @@ def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = Fal
         label_y = max(next_label_y[view], min(y for _, _, y in points) - 4)
         next_label_y[view] = label_y + 15 * len(lines) + 8
         lx = _LABEL_X[view]
-        leaders = "".join(f'<line class="cb-leader" x1="{lx + (4 if view == "anterior" else -4)}" y1="{label_y - 4}" '
-                          f'x2="{x}" y2="{y}"/>' for _, x, y in points)
+        leaders = _leaders(lx + (4 if view == "anterior" else -4), label_y - 4, [(x, y) for _, x, y in points])
         href, text = link(site.see)
         kinds = ", ".join(SITE_KINDS[k] for k in site.kinds)
         parts.append(_linked(href, f"{number}. {site.label} ({kinds})" + (f"; see {text}" if text else ""),
@@ -187,7 +196,7 @@ text { fill: #1f1f1f; font-size: 13px; font-family: Arial, Helvetica, 'DejaVu Sa
 .cb-surgery, .cb-treatment { fill: #00695c; }
 .cb-finding, .cb-recurrence, .cb-other { fill: #c2185b; }
 .cb-onset, .cb-history, .cb-follow-up, .cb-discharge { stroke: #1f1f1f; stroke-width: 2; } .cb-hollow { fill: #ffffff; }
-.cb-leader { stroke: #757575; stroke-width: 1; } .cb-axis { stroke: #757575; stroke-width: 2; }
+.cb-leader { stroke: #757575; stroke-width: 1; fill: none; } .cb-axis { stroke: #757575; stroke-width: 2; }
 .cb-view, .cb-kind { font-size: 11px; fill: #616161; } .cb-when { font-size: 12px; fill: #616161; }
 .cb-event { font-weight: bold; } .cb-see { font-size: 12px; fill: #00695c; }
 """
