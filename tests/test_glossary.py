@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from clinicase.bibliography import load_bibliography
 from clinicase.content import load_glossary
 from clinicase.errors import ContentError
-from clinicase.glossary import link_terms
+from clinicase.glossary import Glossary, Term, link_terms
 from conftest import FIXTURES
 
 GLOSSARIES = FIXTURES / "glossary"
@@ -126,3 +126,11 @@ def test_reference_titles_are_never_rewritten(real_site):
     for path in ["bibliography/", CASE + "references/", CASE]:
         page = real_site.html(path)
         assert page.select(".reference") and not page.select(".reference .term-link"), path
+
+
+def test_terms_that_start_with_a_digit_or_a_capital_abbreviation_are_found():
+    glossary = Glossary([Term("fu", "5-fluorouracil", "A drug.", "5-FU"), Term("ssc", "systemic sclerosis", "A disease.", "SSc")],
+                        {"fu": "tip", "ssc": "tip"})
+    html = link_terms("<p>Given 5-FU in SSc, not ssc.</p>", glossary, page="p.md", title="P", href="g/")
+    assert BeautifulSoup(html, "html.parser").select("a.term-link") and html.count('class="term-link"') == 2
+    assert ">5-FU</a>" in html and ">SSc</a>" in html and "not ssc." in html

@@ -46,18 +46,18 @@ class Glossary:
     def pattern(self) -> re.Pattern:
         """One alternation, longest forms first; abbreviations keep their capitals, words ignore case."""
         if self._pattern is None:
-            forms = []
+            forms = []  # (length, term number, form as it is written, its regular expression)
             for number, term in enumerate(self.terms):
-                forms += [(len(w), number, f"(?i:{_words(w)})") for w in (term.term, *term.synonyms)]
+                forms += [(len(w), number, w, f"(?i:{_words(w)})") for w in (term.term, *term.synonyms)]
                 if term.abbreviation:
-                    forms.append((len(term.abbreviation), number, re.escape(term.abbreviation)))
-            by_letter: dict[str, list[str]] = {}  # a word start tries only the forms that begin with its letter
-            for k, (_, n, rx) in enumerate(sorted(forms, key=lambda f: -f[0])):
-                by_letter.setdefault(rx.removeprefix("(?i:")[0].lower(), []).append(f"(?P<t{n}_{k}>{rx}(?:e?s)?)")
-            branches = [f"(?=[{re.escape(letter)}{re.escape(letter.upper())}])(?:{'|'.join(alternatives)})"
-                        for letter, alternatives in by_letter.items()]
-            first = re.escape("".join(by_letter) + "".join(by_letter).upper())  # lets re skip other positions fast
-            self._pattern = re.compile(rf"(?=[{first}])(?<![\w-])(?:{'|'.join(branches)})(?![\w-])") if forms else re.compile("(?!)")
+                    forms.append((len(term.abbreviation), number, term.abbreviation, re.escape(term.abbreviation)))
+            by_first: dict[str, list[str]] = {}  # a word start tries only the forms that begin with its letter
+            for k, (_, n, written, rx) in enumerate(sorted(forms, key=lambda f: -f[0])):
+                by_first.setdefault(written[0].lower(), []).append(f"(?P<t{n}_{k}>{rx}(?:e?s)?)")
+            firsts = {c: re.escape(c + c.upper()) for c in by_first}
+            branches = [f"(?=[{firsts[c]}])(?:{'|'.join(alternatives)})" for c, alternatives in by_first.items()]
+            self._pattern = (re.compile(rf"(?=[{''.join(firsts.values())}])(?<![\w-])(?:{'|'.join(branches)})(?![\w-])")
+                             if forms else re.compile("(?!)"))
         return self._pattern
 
     def term_of(self, match: re.Match) -> Term:
