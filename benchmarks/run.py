@@ -9,7 +9,7 @@ public tools only (time.perf_counter, os.wait4's peak memory):
 
 - (a) `mkdocs build` of the casebook, and (b) the baseline: the Markdown pages our hooks produce, written
   out as static files and built with the same mkdocs.yml without hooks. (a)/(b) is what the hooks cost.
-  Wall time is the median of --runs builds after one warm-up build; "cold" is that first build, with an
+  Wall time is the median of --runs builds after one warm-up build, the two projects' builds taking turns; "cold" is that first build, with an
   empty .cache/ (site plan, slides and PNGs made from scratch), as in a fresh clone or CI. Peak memory is the
   largest of all builds, the cold one included.
 - the `mkdocs serve` rebuild: time from writing a YAML edit to the rebuilt page being served.
@@ -151,12 +151,19 @@ def build_once(project: Path) -> tuple[float, float]:
     return elapsed, int(result.stdout.split()[-1]) / 1024
 
 
-def measure(project: Path, runs: int) -> dict:
-    shutil.rmtree(project / ".cache", ignore_errors=True)
-    cold, cold_peak = build_once(project)  # also the warm-up
-    times, peaks = zip(*(build_once(project) for _ in range(runs)))
-    return {"cold_s": round(cold, 3), "median_s": round(statistics.median(times), 3),
-            "peak_mb": round(max(cold_peak, *peaks), 1)}
+def measure(projects: list[Path], runs: int) -> list[dict]:
+    """Each project built cold once (also the warm-up), then warm builds taking turns, so that a machine
+    that speeds up or slows down during the run affects every project alike."""
+    for project in projects:
+        shutil.rmtree(project / ".cache", ignore_errors=True)
+    cold = [build_once(project) for project in projects]
+    warm = [[build_once(project) for project in projects] for _ in range(runs)]
+    results = []
+    for i, (cold_s, cold_peak) in enumerate(cold):
+        times, peaks = zip(*(turn[i] for turn in warm))
+        results.append({"cold_s": round(cold_s, 3), "median_s": round(statistics.median(times), 3),
+                        "peak_mb": round(max(cold_peak, *peaks), 1)})
+    return results
 
 
 def serve_rebuild(project: Path, source: str, edits: int = 3) -> float:
@@ -223,7 +230,7 @@ def main() -> None:
             for cases in sizes:
                 project = make_casebook(Path(folder), cases, entries)
                 baseline = make_baseline(project)
-                ours, plain = measure(project, runs), measure(baseline, runs)
+                ours, plain = measure([project, baseline], runs)
                 row = {"cases": cases, "entries": entries, "casebook": ours, "baseline": plain,
                        "ratio": round(ours["median_s"] / plain["median_s"], 2),
                        "cold_ratio": round(ours["cold_s"] / plain["median_s"], 2)}
