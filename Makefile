@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build offline browser
+.PHONY: serve test build offline browser benchmark
 
 serve: $(VENV)/.installed
 	$(BIN)/mkdocs serve
@@ -21,6 +21,10 @@ offline: $(VENV)/.installed
 
 test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest
+
+# Build time against a plain MkDocs build of the same pages (about 40 minutes; see README, Performance).
+benchmark: $(VENV)/.installed
+	$(BIN)/python benchmarks/run.py
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
