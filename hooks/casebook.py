@@ -17,6 +17,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from clinicase.cache import keep_between_builds
 from clinicase.errors import ContentError
 from clinicase.plan import GLOSSARY_PAGE, SitePlan, load_plan
 
@@ -29,6 +30,7 @@ _serving = False
 def on_startup(command, dirty):
     global _serving
     _serving = command == "serve"
+    keep_between_builds(_serving)
 
 
 def on_files(files, config):

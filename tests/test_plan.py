@@ -74,3 +74,11 @@ def test_errors_are_never_cached(project):
         with pytest.raises(ContentError):
             load_plan(project)
     assert not (project / CACHE_DIR / "plan").exists()
+
+
+def test_decks_and_pictures_travel_as_cache_files_and_a_deleted_one_plans_again(project):
+    plan = load_plan(project)
+    deck = plan.assets["cases/mini-case/mini-case.pptx"]
+    assert deck.is_file() and CACHE_DIR in deck.as_posix() and "cases/mini-case/mini-case.pptx" not in plan.downloads
+    deck.unlink()
+    assert load_plan(project).assets["cases/mini-case/mini-case.pptx"].is_file()

@@ -36,6 +36,7 @@ from pybtex.style.template import (
 )
 from pybtex.style.template import field as bib_field
 
+from .cache import remembered
 from .errors import ContentError, Location, Problem
 from .markup import SAFE_URL
 from .yaml_source import read_text
@@ -341,9 +342,8 @@ def load_bibliography(path: Path, name: str) -> tuple[Bibliography | None, list[
     text, problems = read_text(path, name, MAX_BIB_BYTES)
     if text is None:
         return None, problems
-    if _LAST.get("key") != (name, text):  # serve rebuilds reuse parsed and formatted entries of an unchanged file
-        _LAST.update(key=(name, text), result=_split(text, name))
-    return _LAST["result"]
+    # serve rebuilds reuse parsed and formatted entries of an unchanged file
+    return remembered(_LAST, (name, text), lambda: _split(text, name), limit=1)
 
 
 _LAST: dict = {}

@@ -13,9 +13,28 @@ import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 _PACKAGE = Path(__file__).parent
+_KEEP_BETWEEN_BUILDS = {"on": False}
+
+
+def keep_between_builds(on: bool) -> None:
+    """`mkdocs serve` builds again and again in one process: there, parsed files are worth keeping for the
+    next build (keyed on their text). A single build keeps nothing, so they leave memory once the site is
+    planned instead of staying beside MkDocs' own pages."""
+    _KEEP_BETWEEN_BUILDS["on"] = on
+
+
+def remembered(store: dict, key, make: Callable, limit: int):
+    """`make()`, kept in `store` under `key` for the next build while builds are expected to follow."""
+    if not _KEEP_BETWEEN_BUILDS["on"]:
+        return make()
+    if key not in store:
+        if len(store) >= limit:
+            store.clear()
+        store[key] = make()
+    return store[key]
 
 
 @lru_cache(maxsize=None)  # once per process: the code that runs is the code imported, even if edited since
@@ -35,26 +54,31 @@ class Cache:
     def __init__(self, folder: Path | None):
         self.folder = folder
 
-    def get(self, kind: str, parts: list[str | bytes], make: Callable[[], bytes]) -> bytes:
+    def file(self, kind: str, parts: list[str | bytes], make: Callable[[], bytes]) -> Path | bytes:
+        """The result as a cached file, for MkDocs to copy without holding it in memory; its bytes if it
+        cannot be stored."""
         digest = hashlib.sha256(code_version() + kind.encode())
         for part in parts:
             data = part.encode() if isinstance(part, str) else part
             digest.update(len(data).to_bytes(8, "big") + data)
         path = self.folder / kind / digest.hexdigest() if self.folder else None
         if path and path.is_file():
-            return path.read_bytes()
+            return path
         value = make()
-        if path:
-            store(path, value)
-        return value
+        return path if path and store(path, lambda handle: handle.write(value)) else value
+
+    def get(self, kind: str, parts: list[str | bytes], make: Callable[[], bytes]) -> bytes:
+        found = self.file(kind, parts, make)
+        return found.read_bytes() if isinstance(found, Path) else found
 
 
-def store(path: Path, value: bytes) -> None:
+def store(path: Path, write: Callable[[BinaryIO], object]) -> bool:
     """Write beside, then rename: a build that stops half-way never leaves half a file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            handle.write(value)
+            write(handle)
         os.replace(handle.name, path)
+        return True
     except OSError:
-        pass  # a read-only checkout still builds; it just makes the result each time
+        return False  # a read-only checkout still builds; it just makes the result each time

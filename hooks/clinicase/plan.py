@@ -42,7 +42,7 @@ class GeneratedPage:
 class SitePlan:
     pages: list[GeneratedPage]
     nav: list
-    assets: dict[str, Path]  # destination uri -> source file (case images)
+    assets: dict[str, Path]  # destination uri -> file copied as it is (case images, cached decks and PNGs)
     bibliography: Bibliography
     glossary: Glossary
     use_directory_urls: bool = True
@@ -104,7 +104,10 @@ def load_plan(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
                "site_url": site_url}
     path = root / CACHE_DIR / "plan" / inputs_key(root, options)
     try:
-        return pickle.loads(path.read_bytes())
+        with path.open("rb") as handle:
+            plan = pickle.load(handle)
+        if all(source.is_file() for source in plan.assets.values()):  # a deck deleted from the cache: plan again
+            return plan
     except Exception:  # absent, or unreadable for any reason: plan again (the cache is never the truth)
         pass
     from .site import (
@@ -112,15 +115,17 @@ def load_plan(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     )
 
     plan = plan_site(root, **options)
+    plan.bibliography = plan.cache = None  # planning only: the hooks get what a cache hit gives them
     for old in path.parent.glob("*"):  # keep only the newest: every save while serving is a new key
         old.unlink(missing_ok=True)
-    store(path, pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
+    store(path, lambda handle: pickle.dump(plan, handle, protocol=pickle.HIGHEST_PROTOCOL))  # no copy in memory
     return plan
 
 
 def inputs_key(root: Path, options: dict) -> str:
-    """SHA-256 of everything a plan is made from: code, libraries, settings, content/ and the .bib."""
-    digest = hashlib.sha256(code_version() + repr(sorted(options.items())).encode())
+    """SHA-256 of everything a plan is made from: code, libraries, settings, content/ and the .bib, and of
+    where the project is (a plan names its files by absolute path)."""
+    digest = hashlib.sha256(code_version() + repr([str(root.resolve()), *sorted(options.items())]).encode())
     for path in [*_files_under(root / CONTENT_DIR), root / BIBLIOGRAPHY]:
         try:
             data = path.read_bytes()

@@ -119,22 +119,26 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     _record(plan, occurrences, case)
     plan.pages += done
     plan.assets.update({f"{folder}/{f.image.relative_to(case.folder).as_posix()}": f.image for f in case.figures if f.image})
-    plan.downloads.update(_reuse_files(plan, case, numbering))
+    for uri, content in _reuse_files(plan, case, numbering).items():
+        (plan.assets if isinstance(content, Path) else plan.downloads)[uri] = content
     return done
 
 
-def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, str | bytes]:
-    """Slides and pictures for other decks, numbered like the site; the costly ones come from the cache."""
+def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, str | bytes | Path]:
+    """Slides and pictures for other decks, numbered like the site; the costly ones are files in the cache."""
     folder = f"cases/{case.slug}"
     deck = case_deck(case, numbering, plan.bibliography)
 
     def png(svg: str) -> bytes:
         return plan.cache.get("png", [svg], lambda: visuals.png(svg))
 
+    def png_file(svg: str) -> Path | bytes:
+        return plan.cache.file("png", [svg], lambda: visuals.png(svg))
+
     images = [s.image.read_bytes() for s in deck.slides if s.image]
-    files: dict[str, str | bytes] = {
-        f"{folder}/{case.slug}.pptx": plan.cache.get("pptx", [repr(deck.slides), repr(deck.references), *images],
-                                                     lambda: _pptx(deck, png)),
+    files: dict[str, str | bytes | Path] = {
+        f"{folder}/{case.slug}.pptx": plan.cache.file("pptx", [repr(deck.slides), repr(deck.references), *images],
+                                                      lambda: _pptx(deck, png)),
         f"{folder}/slides/index.html": html_deck(deck, lambda image: "../" + image.relative_to(case.folder).as_posix()),
     }
     drawings = {"timeline": case.timeline and visuals.timeline(case.timeline, lambda _: ("", ""), title=f"Timeline: {case.title}"),
@@ -142,10 +146,10 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
     for name, svg in drawings.items():
         if svg:
             files[f"{folder}/{name}.svg"] = visuals.standalone(svg)
-            files[f"{folder}/{name}.png"] = png(visuals.standalone(svg))
+            files[f"{folder}/{name}.png"] = png_file(visuals.standalone(svg))
     for figure in case.figures:
         if figure.image and figure.image.suffix.lower() == ".svg":
-            files[f"{folder}/{figure_png(case, figure)}"] = png(figure.image.read_text(encoding="utf-8"))
+            files[f"{folder}/{figure_png(case, figure)}"] = png_file(figure.image.read_text(encoding="utf-8"))
     return files
 
 

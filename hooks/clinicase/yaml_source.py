@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from .cache import remembered
 from .errors import Location, Problem
 
 MAX_BYTES = 1_000_000
@@ -170,11 +171,7 @@ def load_yaml(path: Path, name: str) -> tuple[Document, list[Problem]]:
     text, problems = read_text(path, name)
     if text is None:
         return Document(name), problems
-    if (name, text) not in _LOADED:
-        if len(_LOADED) > 4096:
-            _LOADED.clear()
-        _LOADED[name, text] = _load(text, name)
-    return _LOADED[name, text]
+    return remembered(_LOADED, (name, text), lambda: _load(text, name), limit=4096)
 
 
 def _load(text: str, name: str) -> tuple[Document, list[Problem]]:
