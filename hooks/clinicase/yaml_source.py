@@ -181,7 +181,7 @@ def _load(text: str, name: str) -> tuple[Document, list[Problem]]:
     if tab:
         return doc, [tab]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: 25x faster
     except yaml.MarkedYAMLError as error:
         what = error.problem or "the YAML cannot be read"
         if error.context and error.context_mark:
