@@ -56,10 +56,6 @@ class SitePlan:
     warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
     stale: str = ""  # while serving: the report of a broken save; the site shown is the last good one
 
-    def __getstate__(self) -> dict:
-        """What a later build needs: the parsed .bib and the file cache belong to planning alone."""
-        return {**self.__dict__, "bibliography": None, "cache": None}
-
     def stale_notice(self) -> str:
         """A banner for every page while the content being served is not the content on disk."""
         if not self.stale:
@@ -110,9 +106,8 @@ def load_plan(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
             return plan
     except Exception:  # absent, or unreadable for any reason: plan again (the cache is never the truth)
         pass
-    from .site import (
-        plan_site,  # here, not at the top: a build that hits the cache never imports it
-    )
+    # Imported here, not at the top: a build that hits the cache never imports the planner.
+    from .site import plan_site
 
     plan = plan_site(root, **options)
     plan.bibliography = plan.cache = None  # planning only: the hooks get what a cache hit gives them
