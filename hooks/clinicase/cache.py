@@ -16,19 +16,20 @@ from pathlib import Path
 from typing import BinaryIO, Callable
 
 _PACKAGE = Path(__file__).parent
-_KEEP_BETWEEN_BUILDS = {"on": False}
+_keep_between_builds = False
 
 
 def keep_between_builds(on: bool) -> None:
     """`mkdocs serve` builds again and again in one process: there, parsed files are worth keeping for the
     next build (keyed on their text). A single build keeps nothing, so they leave memory once the site is
     planned instead of staying beside MkDocs' own pages."""
-    _KEEP_BETWEEN_BUILDS["on"] = on
+    global _keep_between_builds
+    _keep_between_builds = on
 
 
 def remembered(store: dict, key, make: Callable, limit: int):
     """`make()`, kept in `store` under `key` for the next build while builds are expected to follow."""
-    if not _KEEP_BETWEEN_BUILDS["on"]:
+    if not _keep_between_builds:
         return make()
     if key not in store:
         if len(store) >= limit:
