@@ -1,6 +1,7 @@
 """Reader behaviour in a real headless Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 CASE = "cases/calcinosis-cutis-jssc/"
 
@@ -96,7 +97,7 @@ def test_treatment_table_sorts_by_keyboard_without_any_library(real_site, serve_
 def test_drawings_link_to_their_figures(real_site, serve_site, page):
     page.goto(serve_site(real_site.site) + CASE)
     page.locator("svg.cb-body-map a text").first.click()
-    assert "/figures/#fig-" in page.url
+    page.wait_for_url("**/figures/#fig-*")
 
 
 def test_the_lightbox_loads_nothing_from_another_host(casebook_site, serve_site, page):
@@ -110,11 +111,12 @@ def test_the_lightbox_loads_nothing_from_another_host(casebook_site, serve_site,
 def test_offline_copy_navigates_and_searches_from_file(offline_site, page):
     page.goto((offline_site.site / "index.html").as_uri())
     page.locator("article a", has_text="Calcinosis cutis in juvenile systemic sclerosis").first.click()
-    assert page.url.endswith("/cases/calcinosis-cutis-jssc/index.html")
+    page.wait_for_url("**/cases/calcinosis-cutis-jssc/index.html")
     page.locator("nav a", has_text="Discussion").first.click()
-    assert page.url.endswith("/cases/calcinosis-cutis-jssc/discussion.html")
+    page.wait_for_url("**/cases/calcinosis-cutis-jssc/discussion.html")  # waits for "load": Material's keys are bound
     assert page.locator("h1").inner_text().startswith("Discussion")
-    page.keyboard.press("s")  # Material's search shortcut
+    page.keyboard.press("s")  # Material's search shortcut; from file:// the index loads only once search opens
+    expect(page.locator("#__search")).to_be_checked()
     meta = page.locator(".md-search-result__meta")
     page.wait_for_function("() => !/Initializing/.test(document.querySelector('.md-search-result__meta').textContent)",
                            timeout=30000)  # the index loads through the iframe shim; slower on a busy machine
