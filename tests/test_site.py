@@ -207,7 +207,7 @@ def test_every_internal_link_and_anchor_resolves(casebook_site):
         for element in page.select("a[href], img[src], link[href], script[src]"):
             url = element.get("href") or element.get("src")
             parsed = urlparse(url)
-            if parsed.scheme in {"http", "https", "mailto"}:
+            if parsed.scheme in {"http", "https", "mailto"} or url == "data:,":  # "data:,": the deck's empty favicon
                 continue
             assert not parsed.scheme, f"{here}: unexpected link scheme in {url}"
             target = urlparse(urljoin(here, url))

@@ -6,11 +6,14 @@ import io
 import re
 import shutil
 import subprocess
+from urllib.parse import urlparse
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from pptx import Presentation
 
+import conftest
 from conftest import FIXTURES, REPO
 
 CASES = {"calcinosis-cutis-jssc": REPO / "content" / "cases" / "calcinosis-cutis-jssc",
@@ -151,6 +154,82 @@ def test_browser_deck_works_from_file(offline_site, page):
     page.goto((offline_site.site / "cases" / "calcinosis-cutis-jssc" / "slides" / "index.html").as_uri() + "#3")
     assert page.locator("section.slide:visible").get_attribute("id") == "slide-3"
     assert page.locator("section.slide:visible h1").inner_text() == "History"
+
+
+DECK = "cases/calcinosis-cutis-jssc/slides/index.html"
+NO_JS = """() => { document.documentElement.classList.remove("js");
+                 document.querySelectorAll(".slide").forEach(slide => { slide.hidden = false; }); }"""
+
+
+def test_browser_deck_has_no_serious_accessibility_violation_and_no_failed_request(real_site, serve_site, page,
+                                                                                    chromium, monkeypatch):
+    """axe-core on the deck as its script leaves it and as it reads without JavaScript, with every request to
+    another host blocked; then every request the server sees succeeds. Chromium asks for /favicon.ico by itself,
+    unseen by Playwright's events and only in a context without routes, so that part reads the server's log."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    served, failed = [], []
+    monkeypatch.setattr(conftest._QuietHandler, "log_request",
+                        lambda handler, code="-", size="-": served.append((handler.path, int(code))))
+
+    def watch(tab):
+        tab.on("requestfailed", lambda request: failed.append(f"{request.url}: {request.failure}"))
+        tab.on("response", lambda response: response.status >= 400 and failed.append(f"{response.url}: {response.status}"))
+
+    watch(page)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(serve_site(real_site.site) + DECK + "#5")
+    page.wait_for_load_state("networkidle")
+    found = []
+    for state in ["with JavaScript", "without JavaScript"]:
+        if state == "without JavaScript":  # axe needs scripts, so undo what the deck's script did instead
+            page.evaluate(NO_JS)
+        found += [f"{state}: {v['id']} at {v['nodes'][0]['target']}" for v in Axe().run(page).response["violations"]
+                  if v["impact"] in {"serious", "critical"}]
+    assert found == []
+    assert page.external == []
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        tab, hosts = context.new_page(), []
+        watch(tab)
+        tab.on("request", lambda request: request.url.startswith("data:") or hosts.append(urlparse(request.url).hostname))
+        tab.goto(serve_site(real_site.site) + DECK)  # a new server: its own favicon address, not one remembered
+        tab.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    assert ("/" + DECK, 200) in served  # the log is recorded, so no failure in it means something
+    assert [f"{path}: {code}" for path, code in served if code >= 400] == [] and failed == []
+    assert set(hosts) == {"127.0.0.1"}
+
+
+@pytest.mark.parametrize("slug", CASES)
+def test_browser_deck_is_one_self_contained_file(casebook_site, slug):
+    html = (casebook_site.site / "cases" / slug / "slides" / "index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select("link[rel~=stylesheet], script[src]") == []
+    assert all(link["href"].startswith("data:") for link in soup.select("link[href]"))  # the icon: no request
+    assert soup.select_one("link[rel~=icon]")
+    style, script = soup.select_one("head style").get_text(), soup.select_one("body > script").get_text()
+    assert ".deck-help" in style and "@import" not in style and "url(" not in style
+    assert "keydown" in script
+    pictures = [img["src"] for img in soup.select("img")]
+    assert all(src.startswith("../") for src in pictures)  # the case's own images, beside the deck
+
+
+def test_an_edited_asset_changes_the_build_cache_key(tmp_path, monkeypatch):
+    """The deck's CSS and JS and the drawings' SVG and CSS live in assets/: editing one must not serve a stale cache."""
+    from clinicase import cache
+
+    package = tmp_path / "clinicase"
+    shutil.copytree(REPO / "hooks" / "clinicase", package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "_PACKAGE", package)
+    before = cache.code_version.__wrapped__()
+    for name in ["deck.css", "deck.js", "deck.html", "body-silhouette.svg", "standalone.css"]:
+        asset = package / "assets" / name
+        asset.write_text(asset.read_text(encoding="utf-8") + " ", encoding="utf-8")
+        assert cache.code_version.__wrapped__() != before, name
+        before = cache.code_version.__wrapped__()
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed; the .pptx is checked with python-pptx")

@@ -40,10 +40,11 @@ def remembered(store: dict, key, make: Callable, limit: int):
 
 @lru_cache(maxsize=None)  # once per process: the code that runs is the code imported, even if edited since
 def code_version() -> bytes:
-    """Every file of this package, the Python version, and the name and version of every installed library."""
+    """Every file of this package (code, schemas and the assets it writes into pages: CSS, JS, SVG, HTML),
+    the Python version, and the name and version of every installed library."""
     digest = hashlib.sha256(sys.version.encode())
     for path in sorted(_PACKAGE.rglob("*")):
-        if path.suffix in {".py", ".json"}:
+        if path.suffix in {".py", ".json", ".css", ".js", ".svg", ".html"} and path.is_file():
             digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     for folder in sys.path:  # "pybtex-0.26.1.dist-info" and the like: one listing instead of a lookup per library
         if os.path.isdir(folder):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 from pathlib import Path
+from string import Template
 from typing import TYPE_CHECKING
 
 from . import visuals
@@ -19,11 +21,13 @@ from .citations import Numbering, find_citations, vancouver_runs
 from .content import Case, Figure
 from .crossrefs import Target, case_targets, replace_crossrefs
 from .markup import escape, markdown_html
-from .render import md, without_citations
+from .markup import md
+from .render import without_citations
 
 if TYPE_CHECKING:
     from .bibliography import Bibliography
 
+ASSETS = Path(__file__).parent / "assets"
 TABLE_ROWS_PER_SLIDE = 5
 REFERENCES_PER_SLIDE = 7
 
@@ -196,27 +200,14 @@ def _number(deck: Deck):
 # --- the deck in the browser -----------------------------------------------------------
 
 def html_deck(deck: Deck, image_href) -> str:
-    """One self-contained HTML file: works offline and from file://, prints one slide per page."""
+    """One self-contained HTML file: works offline and from file://, prints one slide per page.
+
+    The page, its stylesheet and its script are files in assets/ (deck.html, deck.css, deck.js),
+    written into the page so that the deck stays a single file; every piece of text is escaped."""
     count = len(deck.slides)
     sections = "\n".join(_html_slide(deck, slide, n, count, image_href) for n, slide in enumerate(deck.slides, start=1))
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(deck.case.title)}: slides</title>
-<style>{_DECK_CSS}</style>
-</head>
-<body>
-<main class="deck" aria-label="{escape(deck.case.title)}: slides">
-{sections}
-</main>
-<p class="deck-help">← → or space: next and previous · Home / End · F: full screen · N: speaker notes ·
-<a href="../">back to the case</a></p>
-<script>{_DECK_JS}</script>
-</body>
-</html>
-"""
+    return _template("deck.html").substitute(title=escape(deck.case.title), sections=sections,
+                                             css=_asset("deck.css"), js=_asset("deck.js"))
 
 
 def _html_slide(deck: Deck, slide: Slide, number: int, count: int, image_href) -> str:
@@ -248,72 +239,12 @@ def _html_slide(deck: Deck, slide: Slide, number: int, count: int, image_href) -
             f'<footer>{number} / {count}</footer></section>')
 
 
-_DECK_CSS = """
-* { box-sizing: border-box; }
-html, body { margin: 0; background: #263238; font-family: Arial, Helvetica, sans-serif; color: #1f1f1f; }
-.slide { position: relative; display: flex; flex-direction: column; width: min(100vw, 177.78vh); height: min(56.25vw, 100vh);
-  margin: 0 auto 1rem; padding: 4% 5% 5%; overflow: hidden; background: #fff; font-size: min(1.9vw, 3.4vh); }
-.js .slide { margin: 0 auto; flex: none; } .slide[hidden] { display: none; }
-.js body, .js .deck { height: 100vh; display: flex; align-items: center; justify-content: center; }
-h1 { margin: 0 0 0.6em; font-size: 1.9em; color: #00695c; }
-.subtitle { font-size: 1.1em; }
-ul, ol { margin: 0; padding-left: 1.3em; } li { margin-bottom: 0.45em; line-height: 1.3; }
-.options, .numbered { list-style: none; padding-left: 0; } .numbered { font-size: 0.75em; } .options li { padding: 0.2em 0.5em; border-left: 0.25em solid #00695c; }
-.picture { flex: 1; min-height: 0; display: flex; justify-content: center; }
-.picture svg, .picture img { max-width: 100%; max-height: 100%; height: auto; }
-.placeholder { flex: 1; display: flex; align-items: center; justify-content: center; text-align: center; padding: 1em;
-  border: 0.15em dashed #757575; background: #f5f5f5; }
-.caption { margin: 0.5em 0 0; font-size: 0.85em; } .caption small { color: #616161; }
-table { border-collapse: collapse; font-size: 0.62em; } th, td { border: 1px solid #bdbdbd; padding: 0.3em 0.5em; text-align: left; vertical-align: top; }
-th { background: #e0f2f1; }
-footer { position: absolute; right: 3%; bottom: 3%; font-size: 0.7em; color: #616161; }
-.notes { display: none; }
-.show-notes .notes { display: block; position: absolute; left: 0; right: 0; bottom: 0; max-height: 45%; overflow: auto;
-  padding: 0.5em 5%; font-size: 0.6em; background: #fffde7; border-top: 2px solid #f9a825; }
-.notes h2 { font-size: 1em; margin: 0; }
-.deck-help { color: #eceff1; font-size: 0.8rem; text-align: center; margin: 0.5rem; }
-.deck-help a { color: #80cbc4; }
-.js .deck-help { position: fixed; bottom: 0; left: 0; right: 0; opacity: 0.6; }
-@page { size: 13.333in 7.5in; margin: 0; }
-@media print {
-  html, body, .js body, .js .deck { background: #fff; height: auto; display: block; }
-  .slide, .slide[hidden] { display: flex !important; width: 13.333in; height: 7.5in; margin: 0; font-size: 20pt;
-    break-after: page; page-break-after: always; }
-  .notes, .deck-help { display: none !important; }
-}
-"""
+@lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    """A file of assets/, read once per process (cache.code_version counts it in the build cache key)."""
+    return (ASSETS / name).read_text(encoding="utf-8")
 
-_DECK_JS = """
-(function () {
-  "use strict";
-  var slides = Array.prototype.slice.call(document.querySelectorAll(".slide"));
-  var current = 0;
-  document.documentElement.classList.add("js");
-  function show(index) {
-    current = Math.max(0, Math.min(slides.length - 1, index));
-    slides.forEach(function (slide, n) { slide.hidden = n !== current; });
-    history.replaceState(null, "", "#" + (current + 1));
-  }
-  document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
-    var moves = { ArrowRight: 1, ArrowDown: 1, PageDown: 1, " ": 1, Enter: 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1 };
-    if (event.key in moves) show(current + (event.shiftKey && event.key === " " ? -1 : moves[event.key]));
-    else if (event.key === "Home") show(0);
-    else if (event.key === "End") show(slides.length - 1);
-    else if (event.key === "f" || event.key === "F") {
-      if (document.fullscreenElement) document.exitFullscreen(); else document.documentElement.requestFullscreen();
-    } else if (event.key === "n" || event.key === "N") document.body.classList.toggle("show-notes");
-    else return;
-    event.preventDefault();
-  });
-  var startX = null;
-  document.addEventListener("touchstart", function (event) { startX = event.touches[0].clientX; }, { passive: true });
-  document.addEventListener("touchend", function (event) {
-    if (startX === null) return;
-    var dx = event.changedTouches[0].clientX - startX;
-    if (Math.abs(dx) > 50) show(current + (dx < 0 ? 1 : -1));
-    startX = null;
-  });
-  show((parseInt(location.hash.slice(1), 10) || 1) - 1);
-})();
-"""
+
+@lru_cache(maxsize=None)
+def _template(name: str) -> Template:
+    return Template(_asset(name))
