@@ -151,3 +151,67 @@ def test_a_crossref_to_a_missing_entry_is_located(tmp_path):
     _, problems = load_bibliography(path, "refs.bib")
     assert [str(p) for p in problems] == [
         "refs.bib:1: entry 'child' has crossref 'nowhere', which is not in the file — add that entry or remove the crossref"]
+
+
+# --- hostile and real-world input: a located warning or error, never a traceback ---------------------------------
+
+def test_a_bare_percent_sign_is_a_per_cent_sign_not_a_crash():
+    """LaTeX reads a bare % as a comment: pybtex lost the rest of the value, or raised on the brace after it."""
+    bib, problems = load_bibliography(FIXTURES / "bib" / "percent-signs.bib", "bibliography.bib")
+    assert problems == []
+    assert bib.reference("t1").text == "Brown B. 10% of [100] and 90% of $Normal_2$ | & # things $^3$. 1992."
+    assert bib.reference("Harlass2024").text.startswith(
+        "Measurement report: In-flight and ground-based measurements of nitrogen oxide emissions from "
+        "latest-generation jet engines and 100 % sustainable aviation fuel. Atmospheric Chemistry and Physics. 2024;24.")
+    assert bib.reference("percent2020").text == (
+        "Smith A, Jones B, et al. Response in 50% of cases. J Test Med. 2020. Available from: https://x.org/a%E2%88%8A?q=1.")
+    assert '<a href="https://x.org/a%E2%88%8A?q=1">' in bib.reference("percent2020").html  # a URL is not LaTeX
+    fix = "write \\% (LaTeX reads a bare % as the start of a comment); the site shows a per cent sign"
+    assert [str(w) for w in bib.field_warnings(["t1", "percent2020"])] == [
+        f"bibliography.bib:22: entry 'percent2020' has an unescaped % in its title — {fix}",
+        f"bibliography.bib:22: entry 'percent2020' has an unescaped % in its note — {fix}",
+        f"bibliography.bib:5: entry 't1' has an unescaped % in its title — {fix}"]
+
+
+@pytest.mark.parametrize("latex, expected", [
+    ("Response in {50%} of cases", "Response in 50% of cases"), ("\\href{https://x.org/a%E2}{link}", "\\href https://x.org/a%E2link"),
+    ("10\\% and {{90%}}", "10% and 90%"), ("C:\\path\\", "C:path"), ("a } b", "a b"), ("{a", "a"), ("", "")])
+def test_plain_never_raises(latex, expected):
+    from clinicase.bibliography import plain
+    assert plain(latex) == expected
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_control_characters_are_dropped_and_located_for_cited_entries_only():
+    bib, problems = load_bibliography(FIXTURES / "bib" / "control-characters.bib", "bibliography.bib")
+    assert problems == []  # article-minimal has a BEL too, but nobody cites it: the site is not blocked
+    reference = bib.reference("article-full")
+    assert reference.text == "Aam[31mport LA. The Gnats and Gnus Document Preparation System. G-Animal's Journal. 1986;41(7):73+."
+    assert not CONTROL.search(reference.html) and not CONTROL.search(bib.short("article-full"))
+    assert [str(w) for w in bib.field_warnings(["article-full"])] == [
+        "bibliography.bib:4: entry 'article-full' has a control character (U+0000) in its title — delete it (invisible "
+        "in most editors: retype the field); the site leaves it out",
+        "bibliography.bib:4: entry 'article-full' has a control character (U+001B) in its author — delete it "
+        "(invisible in most editors: retype the field); the site leaves it out"]  # the form feed is BibTeX whitespace
+
+
+@pytest.mark.parametrize("fixture, looks", [("ris-saved-as.bib", " (it looks like RIS)"),
+                                            ("csl-json-saved-as.bib", " (it looks like CSL-JSON)")])
+def test_a_reference_export_that_is_not_bibtex_is_one_located_problem(fixture, looks):
+    bib, problems = load_bibliography(FIXTURES / "bib" / fixture, "bibliography.bib")
+    assert bib is None
+    assert [str(p) for p in problems] == [
+        f"bibliography.bib:1: the file holds no BibTeX entries{looks} — export your library as BibTeX (.bib)"]
+
+
+def test_a_pasted_reference_list_is_not_bibtex_but_an_empty_or_comment_file_is(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_text("1. Balin SJ, Wetter DA. Calcinosis cutis. Arch Dermatol. 2012;148(4):455-62.\n", encoding="utf-8")
+    assert [str(p) for p in load_bibliography(path, "refs.bib")[1]] == [
+        "refs.bib:1: the file holds no BibTeX entries — export your library as BibTeX (.bib)"]
+    for text in ["", "\n  \n", "% exported by JabRef\n\n% nothing cited yet\n"]:
+        path.write_text(text, encoding="utf-8")
+        bib, problems = load_bibliography(path, "refs.bib")
+        assert problems == [] and bib.chunks == {}

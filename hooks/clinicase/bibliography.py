@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,6 +45,11 @@ from .yaml_source import read_text
 _ENTRY_START = re.compile(r"^[ \t]*@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)\s*(,?)", re.MULTILINE)
 MAX_AUTHORS = 6  # NLM: list six, then "et al."
 MAX_BIB_BYTES = 50_000_000  # a department's whole Zotero library, abstracts included
+VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf"}  # addresses, not LaTeX: never parsed or rewritten
+# C0 controls but tab and newline (carriage returns are gone already), DEL and C1: invisible in editors, and
+# invalid in the XML of a slide deck; HTML shows them as boxes or not at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 
 
 # --- names -------------------------------------------------------------------
@@ -55,8 +61,26 @@ HTML = HtmlBackend()
 
 @lru_cache(maxsize=65536)  # the same names and journals come back in every export
 def plain(latex: str) -> str:
-    """LaTeX markup ({...}, \\'e) as plain Unicode text."""
-    return Text.from_latex(latex).render(PLAIN)
+    """LaTeX markup ({...}, \\'e) as plain Unicode text; never raises (see `_parsed`)."""
+    return _parsed(latex)[1].render(PLAIN)
+
+
+def safe_latex(latex: str) -> str:
+    """`latex` as pybtex can parse it: what `plain` reads, and what an entry's fields are repaired to."""
+    return _parsed(latex)[0]
+
+
+def _parsed(latex: str) -> tuple[str, Text]:
+    """The least-changed text that parses, and its parse. A bare % is a per cent sign to the author but a LaTeX
+    comment to the parser: it eats the rest of the value, a closing brace too (PybtexSyntaxError), so it is escaped
+    first; then unbalanced braces are dropped; last every brace and backslash (a trailing one fails in latexcodec)."""
+    escaped = _UNESCAPED_PERCENT.sub(r"\\%", latex)
+    for candidate in (escaped, re.sub(r"[{}]", "", escaped), re.sub(r"[\\{}%]", "", latex)):
+        try:
+            return candidate, Text.from_latex(candidate)
+        except (PybtexError, ValueError):  # PybtexSyntaxError; UnicodeDecodeError from latexcodec
+            continue
+    return latex, Text(latex)  # not reached: nothing is left that LaTeX could misread
 
 
 def _initials(names: list[str]) -> str:
@@ -242,6 +266,7 @@ class Bibliography:
     style: VancouverStyle = field(default_factory=VancouverStyle)
     _entries: dict[str, Entry] = field(default_factory=dict, repr=False)
     _formatted: dict[str, Reference] = field(default_factory=dict, repr=False)
+    _repairs: dict[str, list[Problem]] = field(default_factory=dict, repr=False)  # per key: what entry() changed
     _parser: Parser | None = field(default=None, repr=False)
 
     @property
@@ -260,6 +285,7 @@ class Bibliography:
             chunk = self.chunks[low]
             entry = self._parse(chunk).entries[chunk.key]
             _drop_font_commands(entry)
+            self._repairs[low] = _repair(entry, chunk.key, self.location(chunk.key))
             parent = entry.fields.get("crossref")
             if parent and parent.lower() in self.chunks:
                 _inherit(entry, self.entry(parent))
@@ -290,6 +316,10 @@ class Bibliography:
     def canonical(self, key: str) -> str:
         return self.chunks[key.lower()].key
 
+    def location(self, key: str) -> Location:
+        """Where the entry starts: the place every warning about it points to."""
+        return Location(self.name, self.chunks[key.lower()].line)
+
     def closest(self, key: str, count: int = 3) -> list[str]:
         keys = [chunk.key for chunk in self.chunks.values()]
         close = difflib.get_close_matches(key, keys, n=count, cutoff=0.75)
@@ -311,6 +341,7 @@ class Bibliography:
             if url and not (SAFE_URL.fullmatch(url) and url.lower().startswith("http")):
                 problems.append(Problem(where, f"entry '{key}' has url '{url[:60]}', which is not an http(s) address",
                                         "correct it; until then it is not shown"))
+            problems.extend(self._repairs.get(key.lower(), []))
         return problems
 
     def short(self, key: str) -> str:
@@ -337,9 +368,9 @@ class Bibliography:
 def load_bibliography(path: Path, name: str) -> tuple[Bibliography | None, list[Problem]]:
     """Split the .bib into entries; duplicate keys (also differing in case), a missing comma after a key
     and a crossref to nowhere are located problems. Entries are parsed when cited (Bibliography.entry)."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None, [Problem(Location(name), "bibliography file not found", "create it, even if empty")]
-    text, problems = read_text(path, name, MAX_BIB_BYTES)
+    text, problems = read_text(path, name, MAX_BIB_BYTES, root=path.parent)  # a regular file, size checked first
     if text is None:
         return None, problems
     # serve rebuilds reuse parsed and formatted entries of an unchanged file
@@ -350,7 +381,9 @@ _LAST: dict = {}
 
 
 def _split(text: str, name: str) -> tuple[Bibliography | None, list[Problem]]:
-    problems: list[Problem] = []
+    problems = _not_bibtex(text, name)
+    if problems:
+        return None, problems
     chunks: dict[str, _Chunk] = {}
     macros: list[_Chunk] = []
     starts = list(_ENTRY_START.finditer(text))
@@ -380,16 +413,72 @@ def _split(text: str, name: str) -> tuple[Bibliography | None, list[Problem]]:
     return (None, problems) if problems else (Bibliography(name, chunks, macros), [])
 
 
+_ANY_ENTRY = re.compile(r"@[A-Za-z]+\s*[{(]")  # looser than _ENTRY_START: a malformed entry is still BibTeX
+_RIS_TAG = re.compile(r"^TY  - ", re.MULTILINE)
+
+
+def _not_bibtex(text: str, name: str) -> list[Problem]:
+    """An RIS or CSL-JSON export saved as .bib holds no `@type{`: say so once, not once per citation.
+    Nothing but blank lines and % comments is a valid, empty bibliography (a casebook may cite nothing)."""
+    if _ANY_ENTRY.search(text) or all(not line.strip() or line.lstrip().startswith("%") for line in text.splitlines()):
+        return []
+    looks = " (it looks like RIS)" if _RIS_TAG.search(text) else \
+        " (it looks like CSL-JSON)" if text.lstrip().startswith(("[", "{")) else ""
+    return [Problem(Location(name, 1), f"the file holds no BibTeX entries{looks}", "export your library as BibTeX (.bib)")]
+
+
 _CROSSREF = re.compile(r"^\s*crossref\s*=\s*[{\"]?\s*([^\s,}\"]+)", re.MULTILINE | re.IGNORECASE)
-_FONT_COMMAND = re.compile(r"\\(?:emph|text(?:it|bf|sc|sl|tt|up|rm|sf|md)|mkbib[a-z]+|enquote)\s*(?=\{)")
+_FONT_COMMAND = re.compile(r"\\(?:mbox|emph|text(?:it|bf|sc|sl|tt|up|rm|sf|md)|mkbib[a-z]+|enquote)\s*(?=\{)")
 _LOGO = re.compile(r"\\(LaTeX|TeX)\b\s*(?:\{\})?")
 
 
 def _drop_font_commands(entry: Entry) -> None:
     """`\\emph{in vitro}` keeps its words (as a protected group): pybtex would print the command itself."""
     for field_name, value in entry.fields.items():
-        if "\\" in value and field_name.lower() not in {"url", "doi"}:
+        if "\\" in value and field_name.lower() not in VERBATIM_FIELDS:
             entry.fields[field_name] = _LOGO.sub(r"\1", _FONT_COMMAND.sub("", value))
+
+
+_NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
+
+
+def _repair(entry: Entry, key: str, where: Location) -> list[Problem]:
+    """Drop control characters and make every LaTeX field parse, in place, so that no page, download or slide
+    meets them; one located warning per field changed (reported when the entry is cited)."""
+    problems = []
+    for field_name, value in list(entry.fields.items()):
+        clean = _CONTROL.sub("", value)
+        if clean != value:
+            problems.append(_control_warning(key, field_name, value, where))
+        if field_name.lower() not in VERBATIM_FIELDS and safe_latex(clean) != clean:
+            problems.append(_latex_warning(key, field_name, clean, where))
+            clean = safe_latex(clean)
+        entry.fields[field_name] = clean
+    for role, persons in entry.persons.items():
+        names = "".join(n for person in persons for part in _NAME_PARTS for n in getattr(person, part))
+        if _CONTROL.search(names):
+            problems.append(_control_warning(key, role, names, where))
+            for person in persons:
+                for part in _NAME_PARTS:
+                    setattr(person, part, [_CONTROL.sub("", n) for n in getattr(person, part)])
+    return problems
+
+
+def _control_warning(key: str, field_name: str, value: str, where: Location) -> Problem:
+    codes = sorted({f"U+{ord(c):04X}" for c in _CONTROL.findall(value)})
+    one = len(codes) == 1
+    return Problem(where, f"entry '{key}' has {'a control character' if one else 'control characters'} "
+                          f"({', '.join(codes)}) in its {field_name.lower()}",
+                   f"delete {'it' if one else 'them'} (invisible in most editors: retype the field); the site leaves "
+                   f"{'it' if one else 'them'} out")
+
+
+def _latex_warning(key: str, field_name: str, value: str, where: Location) -> Problem:
+    if _UNESCAPED_PERCENT.search(value):
+        return Problem(where, f"entry '{key}' has an unescaped % in its {field_name.lower()}",
+                       "write \\% (LaTeX reads a bare % as the start of a comment); the site shows a per cent sign")
+    return Problem(where, f"entry '{key}' has a {field_name.lower()} that LaTeX cannot read (a stray brace or backslash)",
+                   "correct it; until then it is shown without its braces and backslashes")
 
 
 def _inherit(entry: Entry, parent: Entry) -> None:
