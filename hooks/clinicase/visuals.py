@@ -9,6 +9,8 @@ Shape and written labels carry the meaning, never colour alone.
 from __future__ import annotations
 
 import textwrap
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import resvg_py
@@ -18,6 +20,7 @@ from .markup import escape
 if TYPE_CHECKING:
     from .content import Site, TimelineEvent
 
+ASSETS = Path(__file__).parent / "assets"
 Link = Callable[[str], tuple[str, str]]  # target id -> (href, link text)
 
 # The controlled vocabulary of body regions: id -> (name, view, x, y).
@@ -74,15 +77,20 @@ EVENT_KINDS = {"onset": "Onset", "history": "History", "presentation": "Presenta
                "treatment": "Treatment", "discharge": "Discharge", "recurrence": "Recurrence", "follow-up": "Follow-up",
                "other": "Event"}
 
-# A plain silhouette, drawn at 160 x 400 per view.
-_SILHOUETTE = """<g class="cb-body">
-<ellipse cx="80" cy="36" rx="19" ry="24"/><rect x="72" y="56" width="16" height="16"/>
-<path d="M48 78 Q80 68 112 78 L116 130 Q110 170 112 205 L48 205 Q50 170 44 130 Z"/>
-<polyline class="cb-limb" points="48,84 38,150 30,215"/><polyline class="cb-limb" points="112,84 122,150 130,215"/>
-<polyline class="cb-leg" points="64,200 65,292 64,380"/><polyline class="cb-leg" points="96,200 95,292 96,380"/>
-<ellipse cx="27" cy="230" rx="7" ry="14"/><ellipse cx="133" cy="230" rx="7" ry="14"/>
-<ellipse cx="62" cy="390" rx="10" ry="6"/><ellipse cx="98" cy="390" rx="10" ry="6"/>
-</g>"""
+
+@lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    """A file of assets/, read once per process (cache.code_version counts it in the build cache key)."""
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def _silhouette() -> str:
+    """The <g> of assets/body-silhouette.svg: a plain silhouette, drawn at 160 x 400 per view."""
+    svg = _asset("body-silhouette.svg")
+    return svg[svg.index('<g class="cb-body">'):svg.rindex("</g>") + len("</g>")]
+
+
 _VIEW_X = {"anterior": 150, "posterior": 330}
 _LABEL_X = {"anterior": 140, "posterior": 500}  # labels sit outside each view: left of anterior, right of posterior
 
@@ -125,7 +133,7 @@ def _leaders(x: float, y: float, points: list[tuple[float, float]]) -> str:
 
 def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = False) -> str:
     """Both views with a marker for every site; labels and links unless drawn as a thumbnail."""
-    parts = [f'<g transform="translate({x} 20)">{_SILHOUETTE}'
+    parts = [f'<g transform="translate({x} 20)">{_silhouette()}'
              f'<text class="cb-view" x="80" y="422" text-anchor="middle">{view.capitalize()}</text></g>'
              for view, x in _VIEW_X.items()]
     next_label_y = {"anterior": 40.0, "posterior": 40.0}
@@ -186,29 +194,21 @@ def timeline(events: list[TimelineEvent], link: Link, *, title: str) -> str:
 
 # --- standalone files (downloads, slides) -------------------------------------------
 
-# The light palette as plain colours: outside the site there are no CSS variables to inherit.
-STANDALONE_STYLE = """
-text { fill: #1f1f1f; font-size: 13px; font-family: Arial, Helvetica, 'DejaVu Sans', sans-serif; }
-.cb-body { fill: #e4e4e4; } .cb-body .cb-limb, .cb-body .cb-leg { fill: none; stroke: #e4e4e4; stroke-linecap: round; }
-.cb-body .cb-limb { stroke-width: 16; } .cb-body .cb-leg { stroke-width: 24; }
-.cb-mark { stroke: #ffffff; stroke-width: 1.5; }
-.cb-calcinosis, .cb-presentation, .cb-investigation { fill: #3d5afe; }
-.cb-surgery, .cb-treatment { fill: #00695c; }
-.cb-finding, .cb-recurrence, .cb-other { fill: #c2185b; }
-.cb-onset, .cb-history, .cb-follow-up, .cb-discharge { stroke: #1f1f1f; stroke-width: 2; } .cb-hollow { fill: #ffffff; }
-.cb-leader { stroke: #757575; stroke-width: 1; fill: none; } .cb-axis { stroke: #757575; stroke-width: 2; }
-.cb-view, .cb-kind { font-size: 11px; fill: #616161; } .cb-when { font-size: 12px; fill: #616161; }
-.cb-event { font-weight: bold; } .cb-see { font-size: 12px; fill: #00695c; }
-"""
-
 
 def standalone(svg: str) -> str:
     """The same drawing as a file of its own: white background and colours written in."""
     head, _, rest = svg.partition(">")
     background = '<rect x="-1000" y="-1000" width="4000" height="4000" fill="#ffffff"/>'
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{head}><style>{STANDALONE_STYLE}</style>{background}{rest}\n'
+    style = _asset("standalone.css")  # the light palette as plain colours: outside the site there are no CSS variables
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{head}><style>\n{style}</style>{background}{rest}\n'
 
 
 def png(svg_file: str, width: int = 1600) -> bytes:
-    """A PNG of a standalone SVG, rendered by resvg (no browser, no system library)."""
-    return bytes(resvg_py.svg_to_bytes(svg_string=svg_file, width=width))
+    """A PNG of a standalone SVG, rendered by resvg (no browser, no system library).
+
+    resvg reads any file an <image> or <feImage> names: an absolute path whatever `resources_dir` says,
+    a relative one against the working folder (or `resources_dir`, which '..' leaves). So those references
+    are removed before rendering: no file of the build machine ends up in a picture, and no pipe or device is read."""
+    from .images import without_file_references  # here, so the module's import stays as light as before
+
+    return bytes(resvg_py.svg_to_bytes(svg_string=without_file_references(svg_file), width=width))
