@@ -19,6 +19,7 @@ from mkdocs.structure.files import File
 
 from clinicase.cache import keep_between_builds
 from clinicase.errors import ContentError
+from clinicase.markup import restore_code_text
 from clinicase.plan import GLOSSARY_PAGE, SitePlan, load_plan
 
 log = logging.getLogger("mkdocs.hooks.casebook")  # under "mkdocs", so --strict counts its warnings
@@ -69,6 +70,11 @@ def on_page_content(html, page, config, files):
     """Link glossary terms in the finished HTML, where headings, links and code are known."""
     if not _plan:
         return html
+    html = restore_code_text(html)  # code's < and & from YAML travel as placeholders (markup.md)
+    unsafe = _plan.unsafe_markup(html, page.file.src_uri)
+    if unsafe:  # never expected: escaping and the URL rule stop data first. Refuse rather than publish it.
+        raise PluginError(f"{page.file.src_uri}: the generated page would hold markup that can run script "
+                          f"({unsafe!r}); please report this as a bug, with the content that caused it")
     return _plan.stale_notice() + _plan.link_terms(html, page.file.src_uri, page.title)
 
 

@@ -37,11 +37,11 @@ class Build:
         return sorted(self.site.rglob("*.html"))
 
 
-def run_mkdocs(project: Path, *args: str, site: Path | None = None, env: dict | None = None) -> Build:
+def run_mkdocs(project: Path, *args: str, site: Path | None = None, env: dict | None = None, timeout: int = 180) -> Build:
     site = site or project / "site"
     env = {**{k: v for k, v in os.environ.items() if k != "SITE_URL"}, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", *args, "-d", str(site)], cwd=project,
-                            capture_output=True, text=True, env=env, timeout=180)
+                            capture_output=True, text=True, env=env, timeout=timeout)
     return Build(result.returncode, result.stdout + result.stderr, site)
 
 

@@ -141,26 +141,12 @@ def figure_problems(tmp_path, bib, image: str, setup=lambda case: None) -> list[
     return [p.message for p in caught.value.problems]
 
 
-@pytest.mark.parametrize("image, message", [
-    ("/etc/hostname", "image path '/etc/hostname' must be a relative path inside the case folder"),
-    ("https://example.org/x.png", "image path 'https://example.org/x.png' must be a relative path inside the case folder"),
-    ("file:///etc/hostname", "image path 'file:///etc/hostname' must be a relative path inside the case folder"),
-])
-def test_images_must_be_files_inside_the_case(tmp_path, bib, image, message):
-    assert figure_problems(tmp_path, bib, image) == [message]
-
-
-def test_a_symlink_out_of_the_case_is_refused(tmp_path, bib):
-    outside = tmp_path / "outside.png"
-    outside.write_bytes(b"\x89PNG")
-    messages = figure_problems(tmp_path, bib, "link.png", lambda case: (case / "link.png").symlink_to(outside))
-    assert messages == ["image 'link.png' points outside the case folder"]
-
-
-def test_an_svg_with_script_is_refused(tmp_path, bib):
+def test_image_files_are_checked_where_the_figure_names_them(tmp_path, bib):
+    """The rules themselves are tested in test_images.py; here, that every figure's image is checked, in place."""
     def svg(case):
         (case / "drawing.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', encoding="utf-8")
-    assert figure_problems(tmp_path, bib, "drawing.svg", svg) == ["SVG 'drawing.svg' contains script"]
+    messages = figure_problems(tmp_path, bib, "drawing.svg", svg)
+    assert len(messages) == 1 and messages[0].startswith("SVG 'drawing.svg' has an event handler onload=")
 
 
 @pytest.mark.parametrize("value, shown", [("012", "a number (10)"), ("1:30", "a number (90)"), ("no", "true/false (False)"),

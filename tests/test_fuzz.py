@@ -15,7 +15,9 @@ from clinicase.citations import Numbering, find_citations, resolve_page
 from clinicase.content import load_casebook
 from clinicase.crossrefs import find_crossrefs
 from clinicase.errors import ContentError
-from clinicase.markup import unsafe_links
+from clinicase.content import link_problems
+from clinicase.links import addresses
+from clinicase.markup import md, site_markdown_html
 from conftest import FIXTURES
 
 # Text rich in the characters our parsers care about.
@@ -51,8 +53,41 @@ def test_citation_parsing_never_fails_and_offsets_point_at_the_text(text):
 def test_cross_reference_parsing_never_fails(text):
     for ref in find_crossrefs(text):
         assert 0 <= ref.start < ref.end <= len(text) and ref.id in text[ref.start:ref.end]
-    for offset, target in unsafe_links(text):
-        assert text[offset:offset + len(target)] == target
+    for offset, message, fix in link_problems(text):
+        assert 0 <= offset <= len(text) and message and fix
+
+
+# What Markdown may make of author text, and nothing else: no raw HTML from the text ever becomes an element.
+MARKDOWN_ELEMENTS = {"p", "em", "strong", "a", "img", "ul", "ol", "li", "blockquote", "code", "pre", "h1", "h2", "h3",
+                     "h4", "h5", "h6", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "div", "details",
+                     "summary"}
+MARKDOWN_ATTRIBUTES = {"href", "src", "alt", "title", "class", "align", "style", "id", "open"}
+HOSTILE = st.lists(st.sampled_from(["<script>", "</script>", "<img src=x onerror=alert(1)>", "<svg onload=x>",
+                                    "{: onclick=x}", '"', "'", "[a](javascript:x)", "[r]: javascript:y", "[g][r]",
+                                    "&#106;", "&lt;", "`", "\n", "\n    ", "> ", "- ", "!!! note\n    ", "word ",
+                                    "<!--", "-->"]) | st.text(max_size=5), max_size=25).map("".join)
+
+
+@given(HOSTILE)
+@settings(max_examples=300, deadline=None)
+def test_any_author_text_renders_with_no_element_or_attribute_we_did_not_write(text):
+    """md() is how every text field reaches a page: whatever the text, the HTML holds only Markdown's own
+    elements and attributes, and every link that is not reported is one the URL rule allows."""
+    from html.parser import HTMLParser
+
+    seen = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            seen.append((tag, [name for name, _ in attrs]))
+
+    Tags().feed(site_markdown_html(md(text)))
+    for tag, attributes in seen:
+        assert tag in MARKDOWN_ELEMENTS, (tag, text)
+        assert set(attributes) <= MARKDOWN_ATTRIBUTES and not any(a.startswith("on") for a in attributes), (tag, text)
+    if not link_problems(text):
+        assert all(not a.value.lower().lstrip().startswith(("javascript", "data", "vbscript"))
+                   for a in addresses(site_markdown_html(md(text))))
 
 
 @given(MARKDOWN)

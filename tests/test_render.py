@@ -4,7 +4,8 @@ import copy
 
 import yaml
 
-from clinicase.render import cell, md
+from clinicase.markup import md, site_markdown_html
+from clinicase.render import cell
 from conftest import REPO
 
 
@@ -12,8 +13,11 @@ def test_raw_html_in_yaml_text_is_shown_not_run():
     assert md('<script>alert(1)</script> & <b onclick="x">') == '&lt;script>alert(1)&lt;/script> &amp; &lt;b onclick="x">'
 
 
-def test_code_in_yaml_text_is_left_for_markdown_to_escape():
-    assert md("Type `<br>` and\n\n```\n<b>\n```\n") == "Type `<br>` and\n\n```\n<b>\n```\n"
+def test_code_in_yaml_text_shows_its_characters_and_never_becomes_html():
+    text = "Type `<br>` & <b>bold</b>\n\n```\n<b>\n```\n\n```<img src=x onerror=alert(1)>\n"  # the last fence never closes
+    html = site_markdown_html(md(text))
+    assert "<code>&lt;br&gt;</code> &amp; &lt;b&gt;bold&lt;/b&gt;" in html and "<code>&lt;b&gt;\n</code>" in html
+    assert "<img" not in html and "<b>" not in html
 
 
 def test_table_cells_stay_on_one_line_and_in_their_column():

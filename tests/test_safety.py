@@ -97,12 +97,12 @@ def test_no_injected_script_runs_in_chromium(poisoned_site, serve_site, page):
 
 
 @pytest.mark.parametrize("text, shown, column", [
-    ("[x](javascript:window.__pwned=1)", "javascript:window.__pwned=1", 11),
-    ("[x]( JaVaScRiPt:alert(1))", "JaVaScRiPt:alert(1", 12),
-    ("![x](data:text/html;base64,PHNjcmlwdD4=)", "data:text/html;base64,PHNjcmlwdD4=", 12),
-    ("[x]: vbscript:msgbox", "vbscript:msgbox", 12),
-    ("[x](../../../../etc/passwd)", "../../../../etc/passwd", 11),
-    ("[x](file:///etc/passwd)", "file:///etc/passwd", 11),
+    ("[x](javascript:window.__pwned=1)", "link to 'javascript:window.__pwned=1'", 11),
+    ("[x]( JaVaScRiPt:alert(1))", "link to 'JaVaScRiPt:alert(1)'", 12),
+    ("![x](data:text/html;base64,PHNjcmlwdD4=)", "image 'data:text/html;base64,PHNjcmlwdD4='", 12),
+    ("[x](vbscript:msgbox)", "link to 'vbscript:msgbox'", 11),  # reference-style definitions: tests/fixtures/hostile
+    ("[x](../../../../etc/passwd)", "link to '../../../../etc/passwd'", 11),
+    ("[x](file:///etc/passwd)", "link to 'file:///etc/passwd'", 11),
 ])
 def test_a_dangerous_link_in_yaml_text_stops_the_build_at_its_place(tmp_path, text, shown, column):
     project = copy_repository(tmp_path)
@@ -111,5 +111,5 @@ def test_a_dangerous_link_in_yaml_text_stops_the_build_at_its_place(tmp_path, te
         "Calcinosis cutis is the deposition", f"{text} Calcinosis cutis is the deposition", 1), encoding="utf-8")
     build = run_mkdocs(project)
     assert build.returncode != 0 and "Traceback" not in build.output
-    assert (f"content/cases/calcinosis-cutis-jssc/discussion.yml:6:{column}: sections[0].body: link to '{shown}' is "
-            "not allowed — link to an http:// or https:// address") in build.output
+    assert f"content/cases/calcinosis-cutis-jssc/discussion.yml:6:{column}: sections[0].body: {shown} is not allowed" \
+        in build.output

@@ -11,15 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .markup import escape, inert
+from .markup import code_ranges, escape, inert
 
 KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.\-]*[A-Za-z0-9_])?"
 _GROUP = re.compile(rf"\[\s*(@{KEY}(?:\s*;\s*@{KEY})*)\s*\]")
 _KEY_IN_GROUP = re.compile(rf"@({KEY})")
 _OPENER = re.compile(r"\[\s*@")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
-_CONTAINER = re.compile(r"^[ \t]*(!!!|\?\?\?\+?)[ \t]")  # admonition/details: indented lines below are its content
 _HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*(?:\{[^}]*\})?[ \t]*$", re.MULTILINE)
 
 
@@ -38,60 +35,6 @@ class Malformed:
     snippet: str
 
 
-def code_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges of fenced and indented code blocks and inline code spans."""
-    ranges: list[tuple[int, int]] = []
-    offset, fence, fence_start = 0, None, 0
-    previous_blank, in_list, in_indented_code, in_container = True, False, False, False
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        indented = line.startswith(("    ", "\t"))
-        opener = _FENCE.match(line)
-        if fence:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence) and not stripped.strip(fence[0]):
-                ranges.append((fence_start, offset + len(line)))
-                fence = None
-        elif opener:
-            fence, fence_start = opener.group(1), offset
-        elif stripped and indented and (in_indented_code or (previous_blank and not in_list and not in_container)):
-            # An indented line after a blank line is code, unless it continues a list item or an admonition.
-            ranges.append((offset, offset + len(line)))
-            in_indented_code = True
-        elif stripped:
-            in_indented_code = False
-            if not indented:
-                in_list = bool(_LIST_ITEM.match(line))
-                in_container = bool(_CONTAINER.match(line))
-        previous_blank = not stripped
-        offset += len(line)
-    if fence:
-        ranges.append((fence_start, len(text)))
-    ranges.extend(_inline_code(text, ranges))
-    return sorted(ranges)
-
-
-def _inline_code(text: str, blocks: list[tuple[int, int]]) -> Iterable[tuple[int, int]]:
-    """Backtick spans as CommonMark defines them: a run closed by a run of equal length."""
-    i = 0
-    while i < len(text):
-        block = next((b for b in blocks if b[0] <= i < b[1]), None)
-        if block:
-            i = block[1]
-            continue
-        if text[i] != "`":
-            following = text.find("`", i + 1)
-            i = following if following >= 0 else len(text)
-            continue
-        run = len(text[i:]) - len(text[i:].lstrip("`"))
-        closer = re.compile(rf"(?<!`)`{{{run}}}(?!`)")
-        match = closer.search(text, i + run)
-        if match:
-            yield (i, match.end())
-            i = match.end()
-        else:
-            i += run
-
-
 def _outside(ranges: list[tuple[int, int]], start: int) -> bool:
     return not any(a <= start < b for a, b in ranges)
 
@@ -102,15 +45,23 @@ def find_citations(text: str) -> tuple[list[CitationGroup], list[Malformed]]:
     groups = [
         CitationGroup(m.start(), m.end(), tuple(_KEY_IN_GROUP.findall(m.group(1))))
         for m in _GROUP.finditer(text)
-        if _outside(code, m.start())
+        if _outside(code, m.start()) and not _escaped(text, m.start())
     ]
     starts = {g.start for g in groups}
     malformed = [
         Malformed(m.start(), text[m.start(): m.start() + 40].split("\n")[0])
         for m in _OPENER.finditer(text)
-        if m.start() not in starts and _outside(code, m.start())
+        if m.start() not in starts and _outside(code, m.start()) and not _escaped(text, m.start())
     ]
     return groups, malformed
+
+
+def _escaped(text: str, at: int) -> bool:
+    """`\\[@key]` is Markdown for the characters '[@key]', not a citation (an odd run of backslashes)."""
+    start = at
+    while start and text[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
 
 
 def compress(numbers: Iterable[int]) -> list[tuple[int, int]]:

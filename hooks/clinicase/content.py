@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,10 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from .citations import find_citations
-from .crossrefs import case_targets, find_crossrefs
+from .crossrefs import RESERVED_IDS, case_targets, crossref_id, find_crossrefs
 from .errors import ContentError, Location, Problem, relative_name
+from .files import folder_problem
 from .glossary import Glossary, Term
-from .markup import escape, markdown_html, unsafe_links
+from .images import image_problems
+from .links import addresses, image_problem, link_problem, may_hold_links
+from .markup import escape, markdown_html, md, site_markdown_html
 from .visuals import REGIONS
 from .yaml_source import Document, FieldPath, load_yaml
 
@@ -33,7 +37,6 @@ SCHEMAS = Path(__file__).parent / "schemas"
 REQUIRED_FILES = ("case", "presentation", "discussion")
 GLOSSARY_FILE = "glossary.yml"  # site-wide, beside the cases folder
 OPTIONAL_FILES = ("timeline", "figures", "treatments", "sites", "quiz")
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PLAIN_TEXT_FIELDS = {"alt", "id", "date", "cite", "url", "name", "label", "see", "credit", "licence"}  # data, never Markdown
 
@@ -139,6 +142,7 @@ class Case:
     sites: list[Site] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     key_points: dict[str, list[str]] = field(default_factory=dict)  # case file name -> points for its page
+    tag_locations: tuple[Location, ...] = ()  # where each tag is written, for problems found across cases
 
 
 @dataclass
@@ -171,10 +175,23 @@ def schema_problems(doc: Document, name: str) -> list[Problem]:
     import jsonschema  # a tenth of a second to import: a build with unchanged inputs never validates (see plan.py)
 
     validator = jsonschema.Draft202012Validator(schema(name))
-    return [_explain(doc, error) for error in validator.iter_errors(doc.data)]
+    # An empty text is reported by the rule for every blank string (_check_texts), once.
+    return [p for error in validator.iter_errors(doc.data) if error.validator != "minLength" for p in _explain(doc, error)]
 
 
-def _explain(doc: Document, error: jsonschema.ValidationError) -> Problem:
+def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
+    if error.validator == "additionalProperties":  # one problem per unknown field, not just the first
+        allowed = list(error.schema.get("properties", {}))
+        problems = []
+        for key in (k for k in error.instance if k not in allowed):
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+            fix = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
+            problems.append(doc.problem((*tuple(error.absolute_path), key), f"unknown field '{key}'", fix, key=True))
+        return problems
+    return [_explain_one(doc, error)]
+
+
+def _explain_one(doc: Document, error: jsonschema.ValidationError) -> Problem:
     path = tuple(error.absolute_path)
     value = error.instance
     if error.validator == "required":
@@ -182,13 +199,6 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Problem:
         described = error.schema["properties"].get(missing, {}).get("description", "")
         return doc.problem(path, f"missing required field '{missing}'", f"add `{missing}:`" + (f" ({described})" if described else ""),
                            key=True)
-    if error.validator == "additionalProperties":
-        allowed = list(error.schema.get("properties", {}))
-        unknown = [k for k in value if k not in allowed]
-        key = unknown[0]
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-        fix = f"did you mean '{close[0]}'?" if close else f"allowed fields: {', '.join(allowed)}"
-        return doc.problem((*path, key), f"unknown field '{key}'", fix, key=True)
     if error.validator == "type":
         expected = error.validator_value
         got = _TYPE_NAMES.get(type(value), type(value).__name__)
@@ -200,8 +210,8 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Problem:
         return doc.problem(path, f"{value!r} is not allowed", f"use one of: {', '.join(map(str, error.validator_value))}")
     if error.validator == "pattern":
         return doc.problem(path, f"{value!r} is not in the expected form", _PATTERN_HINTS.get(error.validator_value, ""))
-    if error.validator == "minLength":
-        return doc.problem(path, "must not be empty", "write the text or remove the field")
+    if error.validator == "maxLength":
+        return doc.problem(path, f"is longer than the {error.validator_value:,} characters allowed", "shorten it")
     if error.validator == "dependentRequired":
         missing = re.match(r"'([^']+)'", error.message).group(1)
         return doc.problem(path, f"an image needs '{missing}'", f"add `{missing}:` (who made the image / its licence)")
@@ -218,17 +228,24 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> Problem:
 
 def load_casebook(root: Path, content_dir: Path, bibliography: Bibliography) -> Casebook:
     """Every case under content_dir/cases, or one ContentError with every problem found."""
+    _SUGGESTED.clear()  # suggestions belong to this build's bibliography
     problems: list[Problem] = []
     cases_dir = content_dir / "cases"
     if not cases_dir.is_dir():
         raise ContentError([Problem(Location(relative_name(cases_dir, root)), "no cases folder",
                                     "create content/cases/<case-name>/ with case.yml, presentation.yml and discussion.yml")])
     cases = []
-    for folder in sorted(p for p in cases_dir.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in cases_dir.iterdir() if p.is_dir() or p.is_symlink()):
+        wrong = folder_problem(folder, root)
+        if wrong:
+            problems.append(Problem(Location(relative_name(folder, root)), f"case folder {wrong}",
+                                    "make it an ordinary folder inside the project (copy it in instead of linking to it)"))
+            continue
         case, found = _load_case(root, folder, bibliography)
         problems.extend(found)
         if case:
             cases.append(case)
+    problems.extend(_tag_clashes(cases))
     if not cases and not problems:
         problems.append(Problem(Location(relative_name(cases_dir, root)), "no case folders found",
                                 "add a folder per case, e.g. content/cases/my-case/"))
@@ -238,6 +255,8 @@ def load_casebook(root: Path, content_dir: Path, bibliography: Bibliography) -> 
 
 
 def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Case | None, list[Problem]]:
+    """One case, or every problem in it: text problems (citations, links, blanks) are found in every file
+    that could be read, even when another file breaks the schema, so one build reports them all."""
     problems: list[Problem] = []
     here = relative_name(folder, root)
     if not SLUG.match(folder.name):
@@ -245,26 +264,30 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
                                 "rename it with lowercase letters, digits and hyphens"))
     problems.extend(_unexpected_files(folder, here))
     docs: dict[str, Document] = {}
+    valid = True
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         path = folder / f"{name}.yml"
-        if not path.is_file():
+        if not os.path.lexists(path):
             if name in REQUIRED_FILES:
                 problems.append(Problem(Location(f"{here}/{name}.yml"), "required file is missing",
                                         f"create it (see hooks/clinicase/schemas/{name}.schema.json)"))
+                valid = False
             continue
-        doc, found = load_yaml(path, relative_name(path, root))
-        problems.extend(found or schema_problems(doc, name))
-        if not found:
+        doc, found = load_yaml(path, f"{here}/{name}.yml", root)
+        found = found or schema_problems(doc, name)
+        problems.extend(found)
+        if doc.data is not None:
             docs[name] = doc
-    if problems:
-        return None, problems
-    case = _build(folder, docs)
-    problems.extend(_check_references(case, docs, bibliography))
-    problems.extend(_check_ids(docs))
-    problems.extend(_check_images(root, case, docs.get("figures")))
-    problems.extend(_check_timeline_order(docs.get("timeline")))
-    problems.extend(_check_sites(docs.get("sites")))
-    problems.extend(_check_answers(docs.get("quiz")))
+        valid = valid and not found
+    case = _build(folder, docs) if valid else None
+    problems.extend(_check_texts(case, docs, bibliography))
+    if case:
+        problems.extend(_check_ids(docs))
+        problems.extend(_check_images(root, case, docs.get("figures")))
+        problems.extend(_check_timeline_order(docs.get("timeline")))
+        problems.extend(_check_sites(docs.get("sites")))
+        problems.extend(_check_answers(docs.get("quiz")))
+        problems.extend(_check_tags(docs["case"]))
     return (None if problems else case), problems
 
 
@@ -310,6 +333,7 @@ def _build(folder: Path, docs: dict[str, Document]) -> Case:
         questions=[Question(q["id"], n, q["stem"], tuple(Option(**o) for o in q["options"]), tuple(q["supports"]))
                    for n, q in enumerate(questions, start=1)],
         key_points={name: doc.data["key_points"] for name, doc in docs.items() if "key_points" in doc.data},
+        tag_locations=tuple(docs["case"].where(("tags", i)) for i in range(len(meta["tags"]))),
     )
 
 
@@ -327,20 +351,24 @@ def strings(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
         yield path, data
 
 
-def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibliography) -> list[Problem]:
-    """Citation keys, cross-references and `see`/`supports` ids in any text field must resolve."""
+def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bibliography) -> list[Problem]:
+    """Every string of every file: never blank; citation keys, cross-references and `see`/`supports` ids
+    resolve (once the case could be built); links and images follow the URL rule."""
     problems = []
-    targets = case_targets(case)
+    targets = case_targets(case) if case else None
     source_path = ("source", "cite")
-    if case.source.cite not in bibliography:
+    if case and case.source.cite not in bibliography:
         problems.append(docs["case"].problem(source_path, f"unknown citation key '{case.source.cite}'",
                                              _unknown_key_fix(case.source.cite, bibliography)))
     for doc in docs.values():
         for path, text in strings(doc.data):
-            if path == source_path:
+            if not text.strip():
+                problems.append(doc.problem(path, "is blank", "write the text, or remove the field if it is optional"))
+                continue
+            if path == source_path or not path:  # a file that is one bare string breaks the schema already
                 continue
             if path[-1] == "see" or (len(path) > 1 and path[-2] == "supports"):
-                problems.extend(_target_problem(doc, path, text, targets, None))
+                problems.extend(_target_problem(doc, path, text, targets, None) if targets is not None else [])
                 continue
             groups, malformed = find_citations(text)
             refs = find_crossrefs(text)
@@ -348,9 +376,10 @@ def _check_references(case: Case, docs: dict[str, Document], bibliography: Bibli
                 problems.append(doc.problem(path, "this field is plain text and cannot hold citations or cross-references",
                                             "move the citation to the caption or body text"))
                 continue
-            problems.extend(doc.problem(path, message, fix, offset=offset)
-                            for offset, message, fix in text_problems(text, bibliography))
-            for ref in refs:
+            if path[-1] not in PLAIN_TEXT_FIELDS:
+                problems.extend(doc.problem(path, message, fix, offset=offset)
+                                for offset, message, fix in text_problems(text, bibliography))
+            for ref in refs if targets is not None else []:
                 problems.extend(_target_problem(doc, path, ref.id, targets, ref.start))
     return problems
 
@@ -368,12 +397,52 @@ def _target_problem(doc: Document, path: FieldPath, target: str, targets: dict, 
     fix = f"did you mean {', '.join(at + c for c in close)}?" if close else f"add the {kind} or correct the id"
     return [doc.problem(path, f"no {kind} with id '{target}' in this case", fix, offset=offset or 0)]
 
-def text_problems(text: str, bibliography: Bibliography) -> list[tuple[int, str, str]]:
-    """Citation and link problems of one Markdown text from YAML."""
-    return citation_problems(text, bibliography) + [
-        (offset, f"link to '{target[:60]}' is not allowed",
-         "link to an http:// or https:// address, or write @fig-…/@sec-… for a place in the case")
-        for offset, target in unsafe_links(text)]
+def text_problems(text: str, bibliography: Bibliography, *, handwritten: bool = False) -> list[tuple[int, str, str]]:
+    """Citation, link and image problems of one Markdown text."""
+    return citation_problems(text, bibliography) + link_problems(text, handwritten=handwritten)
+
+
+_LINK_FIX = "link to an http:// or https:// address, or write @fig-…/@sec-… for a place in the case"
+
+
+def link_problems(text: str, *, handwritten: bool = False) -> list[tuple[int, str, str]]:
+    """(offset, message, fix) for each link or image the text would put on a page against the URL rule
+    (links.py), found in the HTML the site's Markdown makes of it (raw HTML left out: in YAML it is shown as
+    text, in hand-written pages it is trusted). Hand-written pages may link to other pages and images of
+    the site, which MkDocs checks; text from YAML links only to the web or, with @id, into its case."""
+    if not may_hold_links(text):
+        return []
+    found = []
+    relative_links = handwritten
+    for address in addresses(site_markdown_html(md(text))):
+        where = _offset_of(text, address.value)
+        shown = address.value[:60]
+        if address.tag == "img":
+            problem = image_problem(address.value) if relative_links else "images in text have no caption, credit or licence"
+            fix = "save the image in the site and link it by a relative path" if relative_links else \
+                "add the image to figures.yml (with alt text, credit and licence) and refer to it as @fig-…"
+            if problem:
+                found.append((where, f"image '{shown}' is not allowed: {problem}", fix))
+        elif address.value.startswith("@"):
+            if address.title or not crossref_id(address.value[1:]):
+                found.append((where, f"cross-reference link '{shown}' cannot be read",
+                              "write [your words](@fig-id) with nothing after the id"))
+        else:
+            problem = link_problem(address.value, inside_site=relative_links, climb=handwritten)
+            if problem:
+                found.append((where, f"link to '{shown}' is not allowed: {problem}", _LINK_FIX))
+        if "[@" in address.link_text:
+            found.append((where, "a citation cannot sit inside a link's text", "move the [@key] after the link"))
+    return found
+
+
+def _offset_of(text: str, value: str) -> int:
+    """Where an address sits in the text, for the message's line and column (0: the field's start)."""
+    for probe in (value, value[:20], value.strip()[:8]):
+        at = text.find(probe) if probe else -1
+        if at >= 0:
+            return at
+    return 0
 
 
 def citation_problems(text: str, bibliography: Bibliography) -> list[tuple[int, str, str]]:
@@ -387,15 +456,21 @@ def citation_problems(text: str, bibliography: Bibliography) -> list[tuple[int, 
     return found
 
 
+_SUGGESTED: dict[tuple[str, str], list[str]] = {}  # (bib, key) -> closest keys, within one build
+
+
 def _unknown_key_fix(key: str, bibliography: Bibliography) -> str:
     if key.startswith("fig-"):
         return f"to refer to a figure write @{key} without brackets"
-    close = bibliography.closest(key)
+    if len(_SUGGESTED) > 500:  # close matches cost a pass over every key: enough suggestions for one report
+        return f"add an entry '{key}' to {bibliography.name} or correct the key"
+    close = _SUGGESTED.setdefault((bibliography.name, key), bibliography.closest(key))
     return f"closest known keys: {', '.join(close)}" if close else f"add an entry '{key}' to {bibliography.name}"
 
 
 def _check_ids(docs: dict[str, Document]) -> list[Problem]:
-    """Ids become anchors on the case's pages, so each must be unique within the case."""
+    """Ids become anchors on the case's pages, so each must be unique within the case, and none may take
+    over an anchor the generated pages give their own sections (sec-history, tbl-timeline…)."""
     seen: dict[str, Location] = {}
     problems = []
     for doc in docs.values():
@@ -403,7 +478,10 @@ def _check_ids(docs: dict[str, Document]) -> list[Problem]:
             if path[-1] != "id":
                 continue
             where = doc.where(path)
-            if text in seen:
+            if text in RESERVED_IDS:
+                problems.append(doc.problem(path, f"id '{text}' is the id of a section the site writes itself",
+                                            f"choose another id, e.g. '{text}-discussion'"))
+            elif text in seen:
                 problems.append(doc.problem(path, f"duplicate id '{text}' (also used at {seen[text]})",
                                             "give each figure, event, section and treatment its own id"))
             else:
@@ -411,28 +489,49 @@ def _check_ids(docs: dict[str, Document]) -> list[Problem]:
     return problems
 
 
-def _check_images(root: Path, case: Case, doc: Document | None) -> list[Problem]:
-    """Images must be real files inside the case folder: no URLs, no '..', no symlinks out."""
+def _tag_clashes(cases: list[Case]) -> list[Problem]:
+    """Two spellings of one tag would share a page under one of the two names: ask for one spelling."""
+    first: dict[str, tuple[str, Case]] = {}
     problems = []
-    for index, figure in enumerate(case.figures):
-        if figure.image is None:
-            continue
-        raw = doc.data["figures"][index]["image"]
-        path = ("figures", index, "image")
-        resolved = figure.image.resolve()
-        if re.match(r"^[a-z][a-z0-9+.-]*:", raw, re.I) or Path(raw).is_absolute() or ".." in Path(raw).parts:
-            problems.append(doc.problem(path, f"image path '{raw}' must be a relative path inside the case folder",
-                                        "copy the image into the case folder and give its relative path"))
-        elif not resolved.is_relative_to(case.folder.resolve()):
-            problems.append(doc.problem(path, f"image '{raw}' points outside the case folder", "copy the file in"))
-        elif not resolved.is_file():
-            problems.append(doc.problem(path, f"image file '{raw}' not found",
-                                        f"add it under {relative_name(case.folder, root)}/ or remove the field"))
-        elif resolved.suffix.lower() not in IMAGE_SUFFIXES:
-            problems.append(doc.problem(path, f"'{raw}' is not an image", f"use one of {', '.join(sorted(IMAGE_SUFFIXES))}"))
-        elif resolved.suffix.lower() == ".svg" and re.search(rb"<script|\son\w+\s*=|javascript:", resolved.read_bytes(), re.I):
-            problems.append(doc.problem(path, f"SVG '{raw}' contains script", "export the SVG again without scripts"))
+    for case in cases:
+        for index, (tag, location) in enumerate(zip(case.tags, case.tag_locations)):
+            spelled, where = first.setdefault(tag_slug(tag), (tag, case))
+            if spelled != tag:
+                problems.append(Problem(location, f"tag '{tag}' and tag '{spelled}' (case '{where.slug}') would share one page",
+                                        f"spell the tag the same way everywhere, e.g. '{spelled}'", f"tags[{index}]"))
     return problems
+
+
+def _check_tags(doc: Document) -> list[Problem]:
+    """A tag is a page under tags/: it needs a letter or digit, and may not be the tags index itself."""
+    problems, spelled = [], {}
+    for index, tag in enumerate(doc.data.get("tags", [])):
+        slug = tag_slug(tag)
+        if spelled.setdefault(slug, tag) != tag:
+            problems.append(doc.problem(("tags", index), f"tag '{tag}' and tag '{spelled[slug]}' would share one page",
+                                        f"spell the tag the same way everywhere, e.g. '{spelled[slug]}'"))
+        if not slug:
+            problems.append(doc.problem(("tags", index), f"tag '{tag}' has no letter or digit to name its page",
+                                        "write the tag in words"))
+        elif slug in RESERVED_TAG_SLUGS:
+            problems.append(doc.problem(("tags", index), f"tag '{tag}' would replace the page listing all tags",
+                                        "choose another word"))
+    return problems
+
+
+def tag_slug(tag: str) -> str:
+    """The tag's page name: 'Calcinosis cutis' and 'Calcinosis-cutis' share one (load_casebook refuses that)."""
+    return re.sub(r"[\W_]+", "-", tag.casefold()).strip("-")  # letters of every script are kept
+
+
+RESERVED_TAG_SLUGS = {"index"}
+
+
+def _check_images(root: Path, case: Case, doc: Document | None) -> list[Problem]:
+    """Images must be real, safe image files inside the case folder (images.py has the rules)."""
+    return [doc.problem(("figures", index, "image"), message, fix)
+            for index, figure in enumerate(case.figures) if figure.image is not None
+            for message, fix in image_problems(doc.data["figures"][index]["image"], case.folder, root)]
 
 
 def _check_sites(doc: Document | None) -> list[Problem]:
@@ -477,12 +576,14 @@ def _check_timeline_order(doc: Document | None) -> list[Problem]:
 def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography) -> Glossary:
     """The glossary (an empty one if the file is absent), or a ContentError."""
     path = content_dir / GLOSSARY_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Glossary([], {})
-    doc, problems = load_yaml(path, relative_name(path, root))
+    doc, problems = load_yaml(path, relative_name(path, root), root)
     problems = problems or schema_problems(doc, "glossary")
     if problems:
         raise ContentError(problems)
+    problems = [doc.problem(p, "is blank", "write the text, or remove the field if it is optional")
+                for p, text in strings(doc.data) if not text.strip()]
     terms, seen_ids, seen_forms = [], {}, {}
     for index, raw in enumerate(doc.data["terms"]):
         term = Term(raw["id"], raw["term"], raw["definition"], raw.get("abbreviation", ""), tuple(raw.get("synonyms", [])))
@@ -492,10 +593,10 @@ def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography) -> 
                                         "give each term its own id"))
         seen_ids.setdefault(term.id, index + 1)
         for form in (term.term, *term.synonyms, term.abbreviation):
-            if form and form.lower() in seen_forms:
-                problems.append(doc.problem(path_of, f"'{form}' is already a form of '{seen_forms[form.lower()]}'",
+            if form and form.casefold() in seen_forms:
+                problems.append(doc.problem(path_of, f"'{form}' is already a form of '{seen_forms[form.casefold()]}'",
                                             "a word can link to one term only: remove it here or there"))
-            seen_forms.setdefault(form.lower(), term.term)
+            seen_forms.setdefault(form.casefold(), term.term)
         definition = ("definition",)
         problems += [doc.problem((*path_of, *definition), message, fix, offset=offset)
                      for offset, message, fix in text_problems(term.definition, bibliography)]

@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from .citations import code_ranges
+from .markup import code_ranges
 
 if TYPE_CHECKING:
     from .content import Case
 
 ID = r"(?:fig|tbl|sec|trt)-[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_WHOLE_ID = re.compile(ID)
 _WITH_TEXT = re.compile(rf"\[([^\]\n]+)\]\(@({ID})\)")
 # Not after a word character (e-mail addresses), '[' (citations) or a path.
 _BARE = re.compile(rf"(?<![\w@\[/.])@({ID})")
@@ -40,33 +41,38 @@ class Target:
     page: str  # the case page it is on, e.g. "figures.md"
 
 
+def crossref_id(text: str) -> bool:
+    return bool(_WHOLE_ID.fullmatch(text))
+
+
+_PRESENTATION_SECTIONS = [
+    ("sec-patient", "Patient"), ("sec-timeline", "Timeline"), ("sec-presenting-complaint", "Presenting complaint"),
+    ("sec-history", "History"), ("sec-comorbidities", "Comorbidities"), ("sec-medications", "Medications"),
+    ("sec-examination", "Examination"), ("sec-investigations", "Investigations"), ("sec-diagnosis", "Diagnosis"),
+    ("sec-management", "Management"), ("sec-follow-up", "Follow-up and outcome")]
+_OVERVIEW_SECTIONS = [("sec-objectives", "Learning objectives"), ("sec-body-map", "Body map"), ("sec-key-facts", "Key facts")]
+_TABLES = [("tbl-timeline", "Timeline of the case", "presentation.md"),
+           ("tbl-treatments", "Treatment options compared", "treatments.md")]
+# Ids the generated pages give their own sections and tables: an author's id may not take one over.
+RESERVED_IDS = frozenset(i for i, *_ in [*_PRESENTATION_SECTIONS, *_OVERVIEW_SECTIONS, *_TABLES])
+
+
 def presentation_sections(case: Case) -> list[tuple[str, str]]:
     """(id, title) of the Presentation page's sections, in order; optional ones only when present."""
     p = case.presentation
-    sections = [("sec-patient", "Patient"), ("sec-timeline", "Timeline"),
-                ("sec-presenting-complaint", "Presenting complaint"), ("sec-history", "History"),
-                ("sec-comorbidities", "Comorbidities"), ("sec-medications", "Medications"),
-                ("sec-examination", "Examination"), ("sec-investigations", "Investigations"),
-                ("sec-diagnosis", "Diagnosis"), ("sec-management", "Management"),
-                ("sec-follow-up", "Follow-up and outcome")]
     absent = {"sec-timeline": not case.timeline, "sec-comorbidities": not p.get("comorbidities"),
               "sec-medications": not p.get("medications"), "sec-follow-up": not p.get("follow_up")}
-    return [s for s in sections if not absent.get(s[0])]
+    return [s for s in _PRESENTATION_SECTIONS if not absent.get(s[0])]
 
 
 def overview_sections(case: Case) -> list[tuple[str, str]]:
-    sections = [("sec-objectives", "Learning objectives"), ("sec-body-map", "Body map"), ("sec-key-facts", "Key facts")]
-    return [s for s in sections if s[0] != "sec-body-map" or case.sites]
+    return [s for s in _OVERVIEW_SECTIONS if s[0] != "sec-body-map" or case.sites]
 
 
 def tables(case: Case) -> list[tuple[str, str, str]]:
     """(id, caption, page) of the case's numbered tables."""
-    found = []
-    if case.timeline:
-        found.append(("tbl-timeline", "Timeline of the case", "presentation.md"))
-    if case.treatments:
-        found.append(("tbl-treatments", "Treatment options compared", "treatments.md"))
-    return found
+    present = {"tbl-timeline": bool(case.timeline), "tbl-treatments": bool(case.treatments)}
+    return [t for t in _TABLES if present[t[0]]]
 
 
 def case_targets(case: Case) -> dict[str, Target]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import os
 from pathlib import Path
 
 
@@ -36,6 +37,9 @@ class Problem:
         return f"{self.location}:{field} {self.message}{fix}"
 
 
+REPORTED = 200  # problems listed in one report
+
+
 class ContentError(Exception):
     """Raised once with every problem found, so authors fix them all in one go."""
 
@@ -43,15 +47,18 @@ class ContentError(Exception):
         self.problems = sorted(problems, key=lambda p: (p.location.file, p.location.line or 0, p.location.column or 0))
         super().__init__(self.report())
 
-    def report(self) -> str:
+    def report(self, limit: int = REPORTED) -> str:
+        """Every problem, up to `limit`: past that a log is no longer read, and the first ones are fixed first."""
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the case content:"
-        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+        head = f"{count:,} problem{'s' if count != 1 else ''} in the case content:"
+        more = [f"  … and {count - limit:,} more (fix these and build again to see the rest)"] if count > limit else []
+        return "\n".join([head, *(f"  {p}" for p in self.problems[:limit]), *more])
 
 
 def relative_name(path: Path, root: Path) -> str:
-    """Paths in messages are relative to the project, as authors see them."""
+    """Paths in messages are relative to the project, as authors see them: the name as it is in the
+    project's folders, never where a symbolic link leads (that may be outside, and private)."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
-        return path.as_posix()
+        return path.name

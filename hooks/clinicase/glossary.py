@@ -118,7 +118,7 @@ def link_terms(html: str, glossary: Glossary, *, page: str, title: str, href: st
     out, linked, last = [], set(), 0
     for match in _candidates(html, glossary.pattern):
         term, at = glossary.term_of(match), match.start()
-        if term.id in linked or html.rfind("<", 0, at) > html.rfind(">", 0, at):  # inside a tag's attributes
+        if term.id in linked or html.rfind("<", 0, at) > html.rfind(">", 0, at) or _in_entity(html, at):
             continue
         linked.add(term.id)
         tip = f"term-{term.id}-tip"
@@ -131,6 +131,18 @@ def link_terms(html: str, glossary: Glossary, *, page: str, title: str, href: st
         if (title, page) not in pages:
             pages.append((title, page))
     return "".join(out) + html[last:] if linked else html
+
+
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
+
+
+def _in_entity(html: str, at: int) -> bool:
+    """A term 'AMP' must not link the 'amp' of '&amp;' (nor 'x27' of '&#x27;')."""
+    start = html.rfind("&", max(0, at - 12), at + 1)
+    if start < 0:
+        return False
+    entity = _ENTITY.match(html, start)
+    return bool(entity) and entity.end() > at
 
 
 def _candidates(html: str, pattern: re.Pattern) -> Iterator[re.Match]:

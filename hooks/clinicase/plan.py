@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 
 from .cache import Cache, code_version, store
 from .errors import Problem
+from .files import read_bytes
 from .glossary import Glossary, fill_used_on, link_terms
+from .links import script_in_markup
 from .markup import escape
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ CONTENT_DIR = "content"
 BIBLIOGRAPHY = "bibliography.bib"
 GLOSSARY_PAGE = "glossary.md"
 CACHE_DIR = ".cache/clinicase"
+MAX_KEYED_BYTES = 50_000_000  # the largest input the planner reads (the .bib); larger ones it refuses
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,10 @@ class SitePlan:
     warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
     stale: str = ""  # while serving: the report of a broken save; the site shown is the last good one
 
+    @property
+    def generated(self) -> set[str]:
+        return {page.src_uri for page in self.pages}
+
     def stale_notice(self) -> str:
         """A banner for every page while the content being served is not the content on disk."""
         if not self.stale:
@@ -63,6 +70,11 @@ class SitePlan:
         return ('<div class="admonition danger cb-stale" role="alert"><p class="admonition-title">'
                 "Your last save has errors: this is the last good version</p>"
                 f"<pre><code>{escape(self.stale)}</code></pre></div>")
+
+    def unsafe_markup(self, html: str, page: str) -> str:
+        """What in a generated page's HTML could run script ('' when nothing can); hand-written pages are
+        trusted with raw HTML, as MkDocs trusts them."""
+        return script_in_markup(html) if page in self.titles or page in self.generated else ""
 
     def link_terms(self, html: str, page: str, title: str) -> str:
         """Glossary links for one rendered page (not the Glossary itself)."""
@@ -121,22 +133,23 @@ def inputs_key(root: Path, options: dict) -> str:
     """SHA-256 of everything a plan is made from: code, libraries, settings, content/ and the .bib, and of
     where the project is (a plan names its files by absolute path)."""
     digest = hashlib.sha256(code_version() + repr([str(root.resolve()), *sorted(options.items())]).encode())
-    for path in [*_files_under(root / CONTENT_DIR), root / BIBLIOGRAPHY]:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"\0unreadable"  # the planner reports it; the key only has to differ
+    for path in [*_files_under(root / CONTENT_DIR, root), root / BIBLIOGRAPHY]:
+        try:  # the file rule first: a FIFO would block and /dev/urandom never end (files.py)
+            data = read_bytes(path, root, MAX_KEYED_BYTES)
+        except OSError as error:
+            data = f"\0unreadable: {error}".encode()  # the planner reports it; the key only has to differ
         name = path.relative_to(root).as_posix().encode()
         digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
 
 
-def _files_under(folder: Path) -> list[Path]:
-    """Every file below `folder`, symlinked folders included (once each), in a stable order."""
-    found, seen = [], set()
+def _files_under(folder: Path, root: Path) -> list[Path]:
+    """Every file below `folder`, symlinked folders inside the project included (once each), in a stable
+    order; a folder that links out of the project is not entered (the planner reports it)."""
+    found, seen, inside = [], set(), os.path.realpath(root)
     for here, dirs, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(here)
-        if real in seen:
+        if real in seen or not (real == inside or real.startswith(inside + os.sep)):
             dirs.clear()
             continue
         seen.add(real)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Callable
+from urllib.parse import quote
 
 from . import visuals
-from .citations import code_ranges, find_citations
-from .content import Case, Casebook, Figure
+from .citations import find_citations
+from .content import Case, Casebook, Figure, tag_slug
 from .crossrefs import case_targets, overview_sections, presentation_sections, tables
-from .markup import escape, inert, inert_text, reference_span
+from .markup import escape, inert, inert_text, md, reference_span
 
 CASE_PAGES = (
     ("index.md", "Overview"),
@@ -39,20 +40,6 @@ class CasePage:
     name: str  # file name inside the case folder, e.g. "figures.md"
     title: str
     markdown: str
-
-
-def md(text: str) -> str:
-    """Author Markdown with raw HTML disabled outside code (data is not code)."""
-    out, last = [], 0
-    for start, end in code_ranges(text):
-        out += [_no_html(text[last:start]), text[start:end]]
-        last = end
-    return "".join(out) + _no_html(text[last:])
-
-
-def _no_html(text: str) -> str:
-    """No raw HTML, and no attribute lists: `{: onclick=...}` would put attributes on our elements."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace("{", "&#123;")
 
 
 def cell(text: str) -> str:
@@ -116,10 +103,6 @@ def source_credit(case: Case, source_html: str) -> str:
             f"    This teaching case is based on: {reference_span(source_html)}{article}\n\n"
             f"    Licence: {link}. {md(case.source.copyright)}\n\n"
             f"    Text is paraphrased from the article; figure captions are quoted from it. {images}\n")
-
-
-def tag_slug(tag: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-") or "tag"
 
 
 def tag_links(case: Case, prefix: str) -> str:
@@ -238,15 +221,14 @@ def figures(case: Case, source_html: str) -> str:
 def _figure(case: Case, figure: Figure) -> str:
     if figure.image:
         # The lightbox shows data-title and data-description: caption, credit and licence travel with the image.
-        title = _attribute(f"Figure {figure.number}. {figure.caption}")
-        about = _attribute(f"{figure.credit}. Licence: {figure.licence}.")
-        picture = (f"![{inert_text(figure.alt)}]({figure.image.relative_to(case.folder).as_posix()})"
-                   f'{{ data-title="{title}" data-description="{about}" }}')
+        title = _lightbox_text(f"Figure {figure.number}. {figure.caption}")
+        about = _lightbox_text(f"{figure.credit}. Licence: {figure.licence}.")
+        original = _url(figure.image.relative_to(case.folder).as_posix())
+        picture = f'![{inert_text(figure.alt)}]({original}){{ data-title="{title}" data-description="{about}" }}'
         credit = f"{inert_text(figure.credit)}. Licence: {inert_text(figure.licence)}."
-        original = figure.image.relative_to(case.folder).as_posix()
         credit += f" Download: [original ({figure.image.suffix[1:].upper()})]({original}){{download}}"
         if figure.image.suffix.lower() == ".svg":
-            credit += f" · [PNG]({figure_png(case, figure)}){{download}}"
+            credit += f" · [PNG]({_url(figure_png(case, figure))}){{download}}"
     else:
         # No image we may reuse: say so, describe it, and point to the article. Never a stand-in picture.
         where = case.source.url or "index.md#source"
@@ -269,9 +251,18 @@ def _figure(case: Case, figure: Figure) -> str:
 """
 
 
-def _attribute(text: str) -> str:
-    """Plain text for an attr_list value: one line, no double quotes or braces to end it early."""
-    return inert_text(" ".join(text.split()).replace('"', "”").replace("{", "(").replace("}", ")"))
+def _lightbox_text(text: str) -> str:
+    """Plain text for a lightbox attribute. GLightbox puts data-title and data-description into the page as
+    HTML, so the attribute must hold escaped text: escaped twice here, once undone by the browser's reading
+    of the attribute. One line, no braces to end the attribute list; a leading '.' would make GLightbox
+    read the description as a CSS selector."""
+    line = " ".join(text.split()).replace("{", "(").replace("}", ")").lstrip(".")
+    return inert(escape(escape(line)))
+
+
+def _url(path: str) -> str:
+    """A file name as a link: spaces, '#', '?' and '&' are escaped (MkDocs unescapes them to find the file)."""
+    return quote(path, safe="/")
 
 
 def discussion(case: Case) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from . import visuals
 from .bibliography import Bibliography, load_bibliography
@@ -22,12 +23,12 @@ from .citations import (
     reference_list,
     resolve_page,
 )
-from .content import Case, Casebook, citation_problems, load_casebook, load_glossary
+from .content import Case, Casebook, load_casebook, load_glossary, text_problems
 from .crossrefs import CrossRef, Target, case_targets, replace_crossrefs
 from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
 from .glossary import glossary_page
-from .markup import escape, inert, inert_text, reference_span
+from .markup import escape, inert, inert_text, md, reference_span
 from .plan import (
     BIBLIOGRAPHY,
     CACHE_DIR,
@@ -44,7 +45,6 @@ from .render import (
     case_pages,
     figure_png,
     home,
-    md,
     tag_page,
     tags_index,
     tags_of,
@@ -83,7 +83,8 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
         plan.handwritten[uri] = resolved.markdown
         _record(plan, resolved.occurrences)
     plan.pages.append(GeneratedPage("bibliography.md", "Bibliography", bibliography_page(plan, casebook)))
-    plan.warnings = bibliography.field_warnings([*plan.cited_by, *(c.source.cite for c in casebook.cases)])
+    plan.warnings = [*bibliography.field_warnings([*plan.cited_by, *(c.source.cite for c in casebook.cases)]),
+                     *dict.fromkeys(plan.warnings)]  # export warnings, once although several pages list the entry
     plan.nav = [{"Home": "index.md"}, {"Cases": cases_nav},
                 {"Tags": ["tags/index.md", *[{escape(f"Tag: {tag}"): f"tags/{slug}.md"} for slug, (tag, _) in tags.items()]]},
                 *([{"Glossary": GLOSSARY_PAGE}] if glossary.terms else []),
@@ -139,7 +140,7 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
     files: dict[str, str | bytes | Path] = {
         f"{folder}/{case.slug}.pptx": plan.cache.file("pptx", [repr(deck.slides), repr(deck.references), *images],
                                                       lambda: _pptx(deck, png)),
-        f"{folder}/slides/index.html": html_deck(deck, lambda image: "../" + image.relative_to(case.folder).as_posix()),
+        f"{folder}/slides/index.html": html_deck(deck, lambda image: "../" + quote(image.relative_to(case.folder).as_posix(), safe="/")),
     }
     drawings = {"timeline": case.timeline and visuals.timeline(case.timeline, lambda _: ("", ""), title=f"Timeline: {case.title}"),
                 "body-map": case.sites and visuals.body_map(case.sites, lambda _: ("", ""), title=f"Body map: {case.title}")}
@@ -188,8 +189,10 @@ def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) 
              f"**Cite the source article:** {reference_span(plan.bibliography.reference(case.source.cite).html)}"]
     if keys:
         name = f"{case.slug}-{stem}"
-        plan.downloads[f"cases/{case.slug}/{name}.bib"] = bibtex(plan.bibliography, keys)
-        plan.downloads[f"cases/{case.slug}/{name}.ris"] = ris(plan.bibliography, keys)
+        for suffix, export in (("bib", bibtex), ("ris", ris)):
+            # an entry that cannot be written is left out of the file; its warning joins plan.warnings
+            plan.downloads[f"cases/{case.slug}/{name}.{suffix}"], problems = export(plan.bibliography, keys)
+            plan.warnings.extend(problems)
         count = f"{len(keys)} reference{'s' if len(keys) != 1 else ''}"
         lines.append(f"**Reading list for this page** ({count}): [BibTeX]({name}.bib){{download=\"{name}.bib\"}} · "
                      f"[RIS]({name}.ris){{download=\"{name}.ris\"}}")
@@ -267,7 +270,10 @@ def _title(markdown: str, fallback: str) -> str:
 
 
 def check_handwritten(pages: dict[str, str], bibliography: Bibliography) -> None:
+    """Hand-written pages are trusted with raw HTML, as MkDocs trusts them; what they cite, and their
+    Markdown links and images, follow the same rules as text from YAML."""
     problems = [Problem(Location(f"docs/{uri}", text.count("\n", 0, offset) + 1), message, fix)
-                for uri, text in pages.items() for offset, message, fix in citation_problems(text, bibliography)]
+                for uri, text in pages.items()
+                for offset, message, fix in text_problems(text, bibliography, handwritten=True)]
     if problems:
         raise ContentError(problems)

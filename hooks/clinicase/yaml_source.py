@@ -8,6 +8,9 @@ alias bombs, absurd nesting).
 
 from __future__ import annotations
 
+import bisect
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,10 +19,15 @@ import yaml
 
 from .cache import remembered
 from .errors import Location, Problem
+from .files import path_problem, read_bytes
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 40
+MAX_STRING = 20_000  # characters in one value: a long discussion section is a few thousand
+# Characters that have no place in text: C0/C1 controls (tab and newline aside), lone surrogates, non-characters.
+# They break XML (SVG, PNG rendering, decks) and can drive a terminal (ANSI escapes) when printed in a log.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 FieldPath = tuple  # of str keys and int indexes
@@ -43,6 +51,7 @@ class Document:
     key_marks: dict[FieldPath, yaml.Mark] = field(default_factory=dict)
     ends: dict[FieldPath, yaml.Mark] = field(default_factory=dict)  # of string scalars
     text: str = ""
+    lines: list[int] = field(default_factory=list, repr=False)
 
     def where(self, path: FieldPath, *, key: bool = False, offset: int = 0) -> Location:
         """Location of a value (or of its key), falling back to the nearest parent.
@@ -75,9 +84,13 @@ class Document:
             found = raw.find(token, found + 1)
             if found < 0:
                 return Location(self.name, mark.line + 1, mark.column + 1)
-        at = raw_start + found
-        line_start = self.text.rfind("\n", 0, at) + 1
-        return Location(self.name, self.text.count("\n", 0, at) + 1, at - line_start + 1)
+        return _position(self.text, raw_start + found, self.name, self._line_starts())
+
+    def _line_starts(self) -> list[int]:
+        """Offsets where lines start, found once: counting newlines per problem made 10,000 problems quadratic."""
+        if not self.lines:
+            self.lines = [0, *(m.end() for m in re.finditer("\n", self.text))]
+        return self.lines
 
     def problem(self, path: FieldPath, message: str, fix: str = "", *, key: bool = False, offset: int = 0) -> Problem:
         return Problem(self.where(path, key=key, offset=offset), message, fix, field_name(path))
@@ -109,10 +122,29 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        value = self.scalars.construct_object(node, deep=True)
+        try:
+            value = self.scalars.construct_object(node, deep=True)
+        except ValueError as error:  # 2024-02-30 looks like a date to YAML, but is none
+            self.problems.append(Problem(_loc(self.doc.name, node.start_mark), f"'{node.value}' is not a real date ({error})",
+                                         "correct the date, or put the value in quotes", field_name(path)))
+            return node.value
         if isinstance(value, str):
             self.doc.ends[path] = node.end_mark
+            value = self._text(value, node, path)
         return value
+
+    def _text(self, value: str, node: yaml.ScalarNode, path: FieldPath) -> str:
+        """Text as one form (NFC: 'é' typed two ways is one word), with no control characters, of sane length."""
+        control = CONTROL.search(value)
+        if control:
+            self.problems.append(Problem(_loc(self.doc.name, node.start_mark),
+                                         f"the text holds a control character (U+{ord(control.group()):04X})",
+                                         "delete it (it is invisible: retype the words around it)", field_name(path)))
+        if len(value) > MAX_STRING:
+            self.problems.append(Problem(_loc(self.doc.name, node.start_mark),
+                                         f"the text is {len(value):,} characters long, more than the {MAX_STRING:,} allowed",
+                                         "split it into sections or shorten it", field_name(path)))
+        return unicodedata.normalize("NFC", value)
 
     def _mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict:
         result: dict[str, Any] = {}
@@ -121,7 +153,7 @@ class _Builder:
                 self.problems.append(Problem(_loc(self.doc.name, key_node.start_mark), "a key must be a plain name",
                                              "write `name: value`", field_name(path)))
                 continue
-            key = key_node.value  # the raw text: `no:` stays the field name "no"
+            key = unicodedata.normalize("NFC", key_node.value)  # the raw text: `no:` stays the field name "no"
             child = (*path, key)
             if key in result:
                 first = self.doc.key_marks[child].line + 1
@@ -144,12 +176,18 @@ def _loc(name: str, mark: yaml.Mark | None) -> Location:
     return Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
 
 
-def read_text(path: Path, name: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, list[Problem]]:
-    """The file's text (BOM and CRLF accepted), or the problem that prevents reading it."""
-    raw = path.read_bytes()
-    if len(raw) > max_bytes:
-        return None, [Problem(Location(name), f"file is {len(raw):,} bytes, more than the {max_bytes:,} allowed",
-                              "split the content or remove what does not belong in it")]
+def read_text(path: Path, name: str, max_bytes: int = MAX_BYTES, *, root: Path | None = None) -> tuple[str | None, list[Problem]]:
+    """The file's text (BOM, CRLF and old-Mac CR accepted), or the problem that prevents reading it.
+    `root` is the project: the file must be a regular file inside it (see files.py)."""
+    problem = path_problem(path, root or path.parent, max_bytes=max_bytes)
+    if problem:
+        fix = "split the content or remove what does not belong in it" if "allowed" in problem else \
+            "make it an ordinary file inside the project (copy it in instead of linking to it)"
+        return None, [Problem(Location(name), f"file {problem}", fix)]
+    try:
+        raw = read_bytes(path, root or path.parent, max_bytes)
+    except OSError as error:
+        return None, [Problem(Location(name), f"file cannot be read: {error}", "check the file")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -157,18 +195,18 @@ def read_text(path: Path, name: str, max_bytes: int = MAX_BYTES) -> tuple[str | 
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return None, [Problem(Location(name, line, column), "file is not UTF-8 text",
                               "save it as UTF-8 in your editor (Save with encoding → UTF-8)")]
-    return text.replace("\r\n", "\n"), []
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
 _LOADED: dict[tuple[str, str], tuple[Document, list[Problem]]] = {}  # (name, text) -> result, for serve rebuilds
 
 
-def load_yaml(path: Path, name: str) -> tuple[Document, list[Problem]]:
+def load_yaml(path: Path, name: str, root: Path | None = None) -> tuple[Document, list[Problem]]:
     """Load one YAML file; problems are returned, never raised.
 
     `mkdocs serve` rebuilds everything after each save: a file whose text is unchanged is not read
     again (the cache is keyed on the text itself, and nothing downstream changes a Document)."""
-    text, problems = read_text(path, name)
+    text, problems = read_text(path, name, root=root)
     if text is None:
         return Document(name), problems
     return remembered(_LOADED, (name, text), lambda: _load(text, name), limit=4096)
@@ -177,6 +215,10 @@ def load_yaml(path: Path, name: str) -> tuple[Document, list[Problem]]:
 def _load(text: str, name: str) -> tuple[Document, list[Problem]]:
     doc = Document(name)
     doc.text = text
+    control = CONTROL.search(text)  # found here, with its line (YAML's own message gives a byte offset)
+    if control:
+        return doc, [Problem(_position(text, control.start(), name), f"the file holds a control character "
+                             f"(U+{ord(control.group()):04X})", "delete it (it is invisible: retype the words around it)")]
     tab = _tab_indentation(text, name)
     if tab:
         return doc, [tab]
@@ -204,6 +246,13 @@ def _load(text: str, name: str) -> tuple[Document, list[Problem]]:
     except yaml.constructor.ConstructorError as error:
         return doc, [Problem(_loc(name, error.problem_mark), f"cannot read value: {error.problem}", "quote the value")]
     return doc, builder.problems
+
+
+def _position(text: str, index: int, name: str, line_starts: list[int] | None = None) -> Location:
+    if line_starts is None:
+        line_starts = [0, *(m.end() for m in re.finditer("\n", text[:index]))]
+    line = bisect.bisect_right(line_starts, index)
+    return Location(name, line, index - line_starts[line - 1] + 1)
 
 
 def _tab_indentation(text: str, name: str) -> Problem | None:

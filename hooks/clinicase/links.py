@@ -1,0 +1,130 @@
+"""The one rule for every address that data puts into a page, a deck or an export.
+
+Links may go to a web address (http, https, mailto) or stay inside the site; nothing may run script
+(`javascript:`), carry a document (`data:`), read a file (`file:`) or climb out of the site (`..`).
+Images may only come from the site itself: an image from another host is a request the site promised
+never to make. Addresses are judged as a browser reads them (entities decoded, the blanks and
+controls a browser skips inside a scheme removed), and links are found in the HTML that Markdown makes of
+the text, so reference-style links, links inside quotes and lists, and titles are all seen.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import unquote
+
+WEB_ADDRESS = re.compile(r"(https?://[^\s\"'<>`/?#\\]+[^\s\"'<>`\\]*|mailto:[^\s\"'<>`\\]+)", re.IGNORECASE)
+_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
+_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")
+URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "background", "cite", "xlink:href"}
+
+
+def is_web_address(url: str) -> bool:
+    return bool(WEB_ADDRESS.fullmatch(url.strip()))
+
+
+def link_problem(href: str, *, inside_site: bool = True, climb: bool = False) -> str:
+    """Why a link may not be published ('' if it may). `inside_site`: relative links are allowed;
+    `climb`: they may use '..' (hand-written pages, whose links MkDocs resolves and checks)."""
+    seen = _IGNORED_BY_BROWSERS.sub("", html.unescape(href))
+    if _SCHEME.match(seen):
+        return "" if is_web_address(seen) else "it is not an http(s) or mailto address"
+    if seen.startswith(("/", "\\")):
+        return "it starts at the root of a disk or a host (use a relative or a full https:// address)"
+    if not inside_site:  # an anchor or page name written by hand breaks when the pages change; @id does not
+        return "places in the site are linked with @id here"
+    path = unquote(re.split(r"[?#]", seen, maxsplit=1)[0])
+    if not climb and ".." in re.split(r"[/\\]", path):
+        return "it climbs out of its folder with '..'"
+    return ""
+
+
+def image_problem(src: str) -> str:
+    """Why an image address may not be published ('' if it may): only files of the site itself."""
+    seen = _IGNORED_BY_BROWSERS.sub("", html.unescape(src))
+    if _SCHEME.match(seen) or seen.startswith(("/", "\\")):
+        return "the image would be loaded from another host or disk (the site makes no outside request)"
+    return link_problem(src, climb=True)
+
+
+@dataclass(frozen=True)
+class Address:
+    """One address in rendered HTML: which element and attribute hold it, and the text of the link."""
+
+    tag: str
+    attribute: str
+    value: str  # as the browser reads it (entities decoded)
+    link_text: str = ""
+    title: str = ""
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[Address] = []
+        self._open_links: list[tuple[int, list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        for name, value in attrs:
+            if name in URL_ATTRIBUTES and value is not None:
+                self.found.append(Address(tag, name, value, title=values.get("title") or ""))
+        if tag == "a":
+            self._open_links.append((len(self.found) - 1, []))
+
+    def handle_data(self, data):
+        for _, texts in self._open_links:
+            texts.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._open_links:
+            index, texts = self._open_links.pop()
+            if index >= 0 and self.found[index].tag == "a":
+                found = self.found[index]
+                self.found[index] = Address(found.tag, found.attribute, found.value, "".join(texts), found.title)
+
+
+def addresses(html_text: str) -> list[Address]:
+    """Every URL-bearing attribute in an HTML fragment, with link texts."""
+    collector = _Collector()
+    collector.feed(html_text)
+    collector.close()
+    return collector.found
+
+
+def may_hold_links(markdown: str) -> bool:
+    """Cheap test before rendering: Markdown makes a link or image only from '](', ']:', ']['  or '<'."""
+    return "](" in markdown or "]:" in markdown or "][" in markdown or "<" in markdown
+
+
+_SCRIPT_ELEMENTS = {"script", "iframe", "object", "embed", "foreignobject", "frame", "base"}
+
+
+class _ScriptFinder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = ""
+
+    def handle_starttag(self, tag, attrs):
+        if self.found:
+            return
+        if tag in _SCRIPT_ELEMENTS:
+            self.found = f"<{tag}>"
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found = f"<{tag} {name}=…>"
+            elif name in URL_ATTRIBUTES and value and _SCHEME.match(_IGNORED_BY_BROWSERS.sub("", value)) \
+                    and not is_web_address(value):
+                self.found = f"<{tag} {name}={value[:40]!r}>"
+
+
+def script_in_markup(html_text: str) -> str:
+    """The first element or attribute in HTML that could run script or read a file, or ''. Generated pages
+    never hold one: this is the last wall, behind escaping and the URL rule; finding one is a defect."""
+    finder = _ScriptFinder()
+    finder.feed(html_text)
+    finder.close()
+    return finder.found
