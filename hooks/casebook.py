@@ -18,7 +18,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from clinicase.cache import keep_between_builds
-from clinicase.errors import ContentError
+from clinicase.errors import ContentError, relative_name
+from clinicase.files import refused
 from clinicase.markup import restore_code_text
 from clinicase.plan import GLOSSARY_PAGE, SitePlan, load_plan
 
@@ -37,10 +38,16 @@ def on_startup(command, dirty):
 def on_files(files, config):
     """Plan the site from content/ and bibliography.bib, and add its pages in memory."""
     global _plan, _last_good
+    root = Path(config.config_file_path).parent
+    docs = Path(config.docs_dir).absolute()  # the author's files (theme files come from the installed theme)
+    authored = [Path(f.abs_src_path).absolute() for f in files if f.abs_src_path]
+    unreadable = refused({relative_name(p, root): p for p in authored if p.is_relative_to(docs)}, root)  # before a byte is read
+    if unreadable:
+        raise PluginError(ContentError(unreadable).report())
     handwritten = {f.src_uri: f.content_string for f in files.documentation_pages()}
     try:
         _plan = _last_good = load_plan(
-            Path(config.config_file_path).parent, use_directory_urls=config.use_directory_urls,
+            root, use_directory_urls=config.use_directory_urls,
             handwritten=handwritten, site_name=config.site_name, site_url=config.site_url or "")
     except ContentError as error:
         if not (_serving and _last_good):

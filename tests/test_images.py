@@ -51,6 +51,8 @@ FIXTURES = {
     "style-element-url.svg": "<style> referring to url(https://example.org/p.svg#g)",
     "style-escaped-url.svg": "<style> referring to url(https://example.org/p.svg#g)",
     "style-import.svg": "@import",
+    "style-image-set.svg": "style= that fetches a file (@import or image-set)",  # found by review: no url( in it
+    "style-after-child.svg": "<style> referring to url(https://example.org/tail.png)",  # CSS after a child element
     "fill-url-file.svg": "fill= referring to url(/etc/x.svg#g)",
     "xml-stylesheet.svg": "<?xml-stylesheet?>",
     "billion-laughs.svg": "declares a DTD or entities",

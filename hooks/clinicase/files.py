@@ -11,6 +11,8 @@ import os
 import stat
 from pathlib import Path
 
+from .errors import Location, Problem
+
 MAX_NAME = 255  # bytes in one path component on common file systems
 MAX_PATH = 1024  # characters in a path an author writes
 
@@ -61,3 +63,15 @@ def read_bytes(path: Path, root: Path, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise OSError(f"is more than the {max_bytes:,} bytes allowed")
     return data
+
+
+def refused(named: dict[str, Path], root: Path) -> list[Problem]:
+    """A located problem for each file (by the name an author knows) that may not be read, e.g. the
+    hand-written pages MkDocs is about to read: a link out of the project or a pipe there is refused too."""
+    problems = []
+    for name, path in sorted(named.items()):
+        problem = path_problem(path, root)
+        if problem:
+            problems.append(Problem(Location(name), f"file {problem}",
+                                    "make it an ordinary file inside the project (copy it in instead of linking to it)"))
+    return problems

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from .markup import escape
+from .markup import escape, inert
 
 NO_LINKS_INSIDE = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "script", "style", "svg", "label",
                    "summary", "legend", "button", "abbr", "dfn", "title", "textarea"}
@@ -79,7 +79,7 @@ def glossary_page(glossary: Glossary, md: Callable[[str], str]) -> str:
         if term.term[0].upper() != letter:
             letter = term.term[0].upper()
             parts.append(f"## {letter}")
-        also = f"\n\n*Also:* {escape(', '.join(term.synonyms))}" if term.synonyms else ""
+        also = f"\n\n*Also:* {inert(escape(', '.join(term.synonyms)))}" if term.synonyms else ""
         parts.append(f"### {md(term.heading)} {{#term-{term.id}}}\n\n{md(term.definition)}{also}\n\n"
                      f'<div class="glossary-used-on" data-term="{term.id}"></div>')
     return "\n\n".join(parts) + "\n"

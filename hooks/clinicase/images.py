@@ -239,8 +239,8 @@ def _element_problems(element) -> list[Problem]:
         problems.append((f"contains <{local}> ({what})", f"remove the <{local}> element; " + _EXPORT_SVG))
     elif namespace == XHTML_NS:  # HTML has no business in a figure; one message however many elements
         problems.append(("contains HTML elements, which a browser would run or load", _EXPORT_SVG))
-    if name == "style":
-        problems.extend(_css_problems(element.text or "", "<style>"))
+    if name == "style":  # a browser reads all the text inside, also what follows a child element
+        problems.extend(_css_problems("".join(element.itertext()) + "".join(c.tail or "" for c in element), "<style>"))
     for key, value in element.attrib.items():
         problems.extend(_attribute_problems(local, key.rsplit("}", 1)[-1], value))
     return problems
@@ -258,9 +258,7 @@ def _attribute_problems(local: str, attribute: str, value: str) -> list[Problem]
         target = _CONTROL.sub("", value).lower().rsplit(":", 1)[-1] if attribute == "attributename" else ""
         if target == "href" or target.startswith("on"):
             return [(f"animates {target} (a way to insert a link or script)", f"remove the <{local}> element")]
-    if "url(" in value.lower() or "\\" in value:
-        return _css_problems(value, f"{attribute}=")
-    return []
+    return _css_problems(value, f"{attribute}=")  # any attribute may hold CSS (style=, fill=, an animation's to=)
 
 
 def _href_problems(local: str, value: str) -> list[Problem]:

@@ -116,6 +116,8 @@ class _ScriptFinder(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found = f"<{tag} {name}=…>"
+            elif name == "style" and value and re.search(r"url\(|image-set|@import|expression\(", value, re.I):
+                self.found = f"<{tag} style={value[:40]!r}>"  # CSS that would fetch from anywhere
             elif name in URL_ATTRIBUTES and value and _SCHEME.match(_IGNORED_BY_BROWSERS.sub("", value)) \
                     and not is_web_address(value):
                 self.found = f"<{tag} {name}={value[:40]!r}>"

@@ -42,6 +42,16 @@ def inert_text(text: str) -> str:
     return inert(escape(text))
 
 
+_OUTSIDE_LINK_TARGET = re.compile(r"[()\[\]{}<>\s\"'`\\]")
+
+
+def markdown_link(text: str, url: str) -> str:
+    """A Markdown link with data on both sides: the text inert, the address with every character that could
+    end the target early or start an attribute list percent-encoded (the address means the same)."""
+    target = _OUTSIDE_LINK_TARGET.sub(lambda c: "".join(f"%{b:02X}" for b in c.group().encode()), url)
+    return f"[{inert_text(text)}]({target})"
+
+
 def reference_span(formatted: str) -> str:
     """A formatted bibliography entry, marked so that nothing (e.g. glossary linking) rewrites a title."""
     return f'<span class="reference">{inert(formatted)}</span>'

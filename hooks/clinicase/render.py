@@ -16,7 +16,7 @@ from . import visuals
 from .citations import find_citations
 from .content import Case, Casebook, Figure, tag_slug
 from .crossrefs import case_targets, overview_sections, presentation_sections, tables
-from .markup import escape, inert, inert_text, md, reference_span
+from .markup import escape, inert, inert_text, markdown_link, md, reference_span
 
 CASE_PAGES = (
     ("index.md", "Overview"),
@@ -95,8 +95,8 @@ def key_points(points: list[str]) -> str:
 
 
 def source_credit(case: Case, source_html: str) -> str:
-    link = f"[{escape(case.source.licence_name)}]({case.source.licence_url})"
-    article = f" [Read the article]({case.source.url})." if case.source.url else ""
+    link = markdown_link(case.source.licence_name, case.source.licence_url)
+    article = f" {markdown_link('Read the article', case.source.url)}." if case.source.url else ""
     images = "Each image is credited below it; images not reproduced here are described instead." \
         if any(f.image for f in case.figures) else "The article's images are not reproduced here."
     return (f'!!! quote "Source and licence"\n\n'
@@ -231,10 +231,9 @@ def _figure(case: Case, figure: Figure) -> str:
             credit += f" · [PNG]({_url(figure_png(case, figure))}){{download}}"
     else:
         # No image we may reuse: say so, describe it, and point to the article. Never a stand-in picture.
-        where = case.source.url or "index.md#source"
+        where = markdown_link(f"See Figure {figure.number} in the source article", case.source.url or "index.md#source")
         picture = (f'<div class="figure-placeholder" markdown="block">\n\n'
-                   f"**Image not reproduced here.** {inert_text(figure.alt)}\n\n"
-                   f"[See Figure {figure.number} in the source article]({where})\n\n</div>")
+                   f"**Image not reproduced here.** {inert_text(figure.alt)}\n\n{where}\n\n</div>")
         credit = f"Figure {figure.number} of the source article (see [Credit](#credit)), licensed {inert_text(case.source.licence_name)}."
     return f"""## Figure {figure.number} {{#{figure.id}}}
 

@@ -28,7 +28,7 @@ from .crossrefs import CrossRef, Target, case_targets, replace_crossrefs
 from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
 from .glossary import glossary_page
-from .markup import escape, inert, inert_text, md, reference_span
+from .markup import escape, inert, inert_text, markdown_link, md, reference_span
 from .plan import (
     BIBLIOGRAPHY,
     CACHE_DIR,
@@ -199,7 +199,7 @@ def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) 
     lines.append(f"**Slides for this case:** [PowerPoint]({case.slug}.pptx){{download=\"{case.slug}.pptx\"}} · "
                  "[present in the browser](slides/index.html) (works offline; press F for full screen)")
     lines.append(f"Text reused from the source article is under its licence "
-                 f"([{escape(case.source.licence_name)}]({case.source.licence_url})); credit the article when you reuse it.")
+                 f"({markdown_link(case.source.licence_name, case.source.licence_url)}); credit the article when you reuse it.")
     body = "\n\n".join(f"    {line}" for line in lines)
     return f'\n\n## Cite and reuse {{#cite-and-reuse}}\n\n!!! quote cb-reuse ""\n\n{body}\n'
 
@@ -230,7 +230,7 @@ def case_references_page(plan: SitePlan, case: Case, uri: str, numbering: Number
                 by_section.setdefault((o.page, o.page_title, o.section), []).append(o)
         links = []
         for (_, page_title, section), found in by_section.items():
-            label = f"{escape(page_title)} › {inert(escape(section))}"
+            label = f"{inert(escape(page_title))} › {inert(escape(section))}"
             hrefs = [escape(relative_url(uri, o.page, o.anchor, plan.use_directory_urls)) for o in found]
             more = "".join(f' <a class="backref" href="{h}" aria-label="{label}, citation {i}">{i}</a>'
                            for i, h in enumerate(hrefs[1:], start=2))
@@ -252,9 +252,9 @@ def bibliography_page(plan: SitePlan, casebook: Casebook) -> str:
     keys = sorted(set(plan.cited_by) | set(sources), key=lambda k: bib.reference(k).text.lower())
     items = []
     for key in keys:
-        where = [f"[{escape(title)}]({link})" for title, link in plan.cited_by.get(key, [])]
+        where = [f"[{inert_text(title)}]({link})" for title, link in plan.cited_by.get(key, [])]
         if key in sources:
-            where.insert(0, f"[{escape(sources[key].title)}](cases/{sources[key].slug}/index.md) (its source article)")
+            where.insert(0, f"[{inert_text(sources[key].title)}](cases/{sources[key].slug}/index.md) (its source article)")
         items.append(f"- {reference_span(bib.reference(key).html)}<br>\n  *Cited in:* {', '.join(where)}")
     return ("# Bibliography\n\nEvery reference cited anywhere on this site, once, in alphabetical order, "
             "with the cases that cite it.\n\n" + "\n".join(items) + "\n")
