@@ -6,7 +6,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from clinicase.content import Site, TimelineEvent
-from clinicase.visuals import REGIONS, body_map, timeline
+from clinicase.visuals import SHAPES, body_map, timeline
+from clinicase.vocabularies import FOLDER, body_regions, event_kinds, site_kinds
 from conftest import FIXTURES, REPO
 
 CASE = "cases/calcinosis-cutis-jssc/"
@@ -18,7 +19,7 @@ def link(target):
 
 
 def test_svg_text_is_escaped_data():
-    site = Site(("knee-left",), ("calcinosis",), '<script>alert(1)</script> & "x"', "fig-a")
+    site = Site(("knee-left",), ("lesion",), '<script>alert(1)</script> & "x"', "fig-a")
     svg = body_map([site], link, title="<b>map</b>")
     assert "<script>" not in svg and "<b>" not in svg and "&lt;script&gt;" in svg
 
@@ -33,11 +34,11 @@ def test_timeline_has_a_title_a_description_and_a_link_per_event():
 
 
 def test_a_site_in_two_regions_has_one_leader_and_a_bracket_not_a_line_through_a_marker():
-    site = Site(("gluteal-left", "gluteal-right"), ("calcinosis",), "Both gluteal regions", "fig-a")
+    site = Site(("gluteal-left", "gluteal-right"), ("lesion",), "Both gluteal regions", "fig-a")
     svg = BeautifulSoup(body_map([site], link, title="Map"), "html.parser")
     (leader,) = svg.select("line.cb-leader")
     (bracket,) = svg.select("polyline.cb-bracket")
-    near, far = sorted((REGIONS[r][2] for r in site.regions), reverse=True)  # the label is right of the posterior view
+    near, far = sorted((body_regions()[r].x for r in site.regions), reverse=True)  # the label is right of the posterior view
     assert float(leader["x2"]) - 330 == near  # the posterior view is drawn 330 units across
     assert bracket["points"].split()[-1].split(",")[0] == str(330 + far)
 
@@ -85,8 +86,64 @@ def test_the_second_case_gets_its_own_map_and_timeline(casebook_site):
 
 def test_regions_are_drawn_on_the_right_side_of_each_view():
     """Anterior: the patient's right is on the viewer's left. Posterior: on the viewer's right."""
-    for name, (_, view, x, _) in REGIONS.items():
+    for name, region in body_regions().items():
         if name.endswith("-right"):
-            assert (x < 80) == (view == "anterior"), name
+            assert (region.x < 80) == (region.view == "anterior"), name
         if name.endswith("-left"):
-            assert (x > 80) == (view == "anterior"), name
+            assert (region.x > 80) == (region.view == "anterior"), name
+
+
+def test_every_region_is_drawn_at_a_place_of_its_own_on_a_view():
+    regions = body_regions()
+    places = [(r.view, r.x, r.y) for r in regions.values()]
+    assert len(set(places)) == len(places)
+    assert {r.view for r in regions.values()} <= {"anterior", "posterior"}
+    assert all(0 <= r.x <= 160 and 0 <= r.y <= 400 and r.name for r in regions.values())
+    assert all(r.uberon == "" or r.uberon.startswith("UBERON:") for r in regions.values())
+
+
+def test_every_kind_has_a_label_and_a_shape_that_is_drawn():
+    for kinds in (site_kinds(), event_kinds()):
+        assert all(k.label and k.shape in SHAPES for k in kinds.values())
+    assert all(k.colour in {"accent", "primary", "alert"} for k in site_kinds().values())
+    assert len({k.shape for k in site_kinds().values()}) == len(site_kinds())  # shape tells kinds apart, not colour
+
+
+def test_the_generic_vocabularies_name_no_disease():
+    text = (FOLDER / "site-kinds.json").read_text(encoding="utf-8").lower()
+    assert "calcinosis" not in text
+    assert set(site_kinds()) == {"lesion", "imaging-finding", "procedure", "device-or-implant", "other-finding"}
+
+
+def legend(svg):
+    return [t.get_text() for t in BeautifulSoup(svg, "html.parser").select("text.cb-legend")]
+
+
+def test_the_legend_lists_exactly_the_kinds_the_case_uses():
+    svg = body_map([Site(("knee-left",), ("procedure",), "A knee", "fig-a")], link, title="Map")
+    assert legend(svg) == ["Procedure"]
+    assert "Calcinosis" not in svg and "Lesion" not in svg and "Other finding" not in svg
+
+
+def test_the_legend_and_labels_use_the_case_words_for_its_kinds():
+    sites = [Site(("knee-left",), ("lesion", "procedure"), "A knee", "fig-a", ("Nodule", "Excision")),
+             Site(("chin",), ("other-finding",), "Chin", "fig-b")]
+    svg = body_map(sites, link, title="Map")
+    assert legend(svg) == ["Nodule", "Excision", "Other finding"]
+    assert "1. A knee (Nodule, Excision); see Label of fig-a" in svg
+    assert "Lesion" not in svg and "Procedure" not in svg
+
+
+def test_a_long_legend_wraps_inside_the_drawing():
+    sites = [Site(("knee-left",), tuple(site_kinds()), "A knee", "fig-a", tuple("A rather long label" for _ in site_kinds()))]
+    soup = BeautifulSoup(body_map(sites, link, title="Map"), "html.parser")
+    width, height = (float(v) for v in soup.svg["viewbox"].split()[2:])
+    texts = soup.select("text.cb-legend")
+    assert len(texts) == len(site_kinds()) and len({t["y"] for t in texts}) > 1
+    assert all(0 <= float(t["x"]) and float(t["x"]) + 7 * len(t.get_text()) <= width for t in texts)
+    assert max(float(t["y"]) for t in texts) < height
+
+
+def test_the_real_case_calls_its_lesions_calcinosis_and_its_procedures_surgery(real_site):
+    svg = real_site.html(CASE).select_one("#sec-body-map ~ figure svg.cb-body-map")
+    assert [t.get_text() for t in svg.select("text.cb-legend")] == ["Calcinosis", "Surgery", "Other finding"]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 import resvg_py
 
 from .markup import escape
+from .vocabularies import body_regions, event_kinds, site_kinds
 
 if TYPE_CHECKING:
     from .content import Site, TimelineEvent
@@ -23,59 +24,10 @@ if TYPE_CHECKING:
 ASSETS = Path(__file__).parent / "assets"
 Link = Callable[[str], tuple[str, str]]  # target id -> (href, link text)
 
-# The controlled vocabulary of body regions: id -> (name, view, x, y).
-# Anterior view: the patient's right is on the viewer's left; posterior view: on the viewer's right.
-REGIONS: dict[str, tuple[str, str, int, int]] = {
-    "scalp": ("Scalp", "posterior", 80, 14),
-    "forehead": ("Forehead", "anterior", 80, 20),
-    "nose": ("Nose", "anterior", 80, 34),
-    "nasal-sill": ("Nasal sill", "anterior", 80, 41),
-    "cheek-right": ("Right cheek", "anterior", 69, 40),
-    "cheek-left": ("Left cheek", "anterior", 91, 40),
-    "chin": ("Chin", "anterior", 80, 53),
-    "chin-right": ("Right chin", "anterior", 73, 52),
-    "chin-left": ("Left chin", "anterior", 87, 52),
-    "neck": ("Neck", "anterior", 80, 68),
-    "shoulder-right": ("Right shoulder", "anterior", 50, 86),
-    "shoulder-left": ("Left shoulder", "anterior", 110, 86),
-    "chest": ("Chest", "anterior", 80, 110),
-    "abdomen": ("Abdomen", "anterior", 80, 160),
-    "upper-arm-right": ("Right upper arm", "anterior", 41, 118),
-    "upper-arm-left": ("Left upper arm", "anterior", 119, 118),
-    "elbow-right": ("Right elbow", "anterior", 36, 150),
-    "elbow-left": ("Left elbow", "anterior", 124, 150),
-    "forearm-right": ("Right forearm", "anterior", 31, 182),
-    "forearm-left": ("Left forearm", "anterior", 129, 182),
-    "hand-right": ("Right hand", "anterior", 27, 222),
-    "hand-left": ("Left hand", "anterior", 133, 222),
-    "fingers-right": ("Right fingers", "anterior", 25, 240),
-    "fingers-left": ("Left fingers", "anterior", 135, 240),
-    "pelvis": ("Pelvis", "anterior", 80, 196),
-    "thigh-right": ("Right thigh", "anterior", 66, 245),
-    "thigh-left": ("Left thigh", "anterior", 94, 245),
-    "knee-right": ("Right knee", "anterior", 65, 292),
-    "knee-left": ("Left knee", "anterior", 95, 292),
-    "shin-right": ("Right shin", "anterior", 65, 332),
-    "shin-left": ("Left shin", "anterior", 95, 332),
-    "foot-right": ("Right foot", "anterior", 63, 388),
-    "foot-left": ("Left foot", "anterior", 97, 388),
-    "upper-back": ("Upper back", "posterior", 80, 110),
-    "lower-back": ("Lower back", "posterior", 80, 165),
-    "sacrum": ("Sacrum", "posterior", 80, 192),
-    "gluteal-left": ("Left gluteal region", "posterior", 66, 212),
-    "gluteal-right": ("Right gluteal region", "posterior", 94, 212),
-    "posterior-elbow-left": ("Back of left elbow", "posterior", 36, 150),
-    "posterior-elbow-right": ("Back of right elbow", "posterior", 124, 150),
-    "calf-left": ("Left calf", "posterior", 65, 335),
-    "calf-right": ("Right calf", "posterior", 95, 335),
-    "heel-left": ("Left heel", "posterior", 63, 390),
-    "heel-right": ("Right heel", "posterior", 97, 390),
-}
-
-SITE_KINDS = {"calcinosis": "calcinosis", "surgery": "surgery", "finding": "other finding"}
-EVENT_KINDS = {"onset": "Onset", "history": "History", "presentation": "Presentation", "investigation": "Investigation", "surgery": "Surgery",
-               "treatment": "Treatment", "discharge": "Discharge", "recurrence": "Recurrence", "follow-up": "Follow-up",
-               "other": "Event"}
+# The vocabularies (body regions, site kinds, event kinds) are data: schemas/vocabularies/, read by .vocabularies.
+# Stylesheet classes that give each palette colour of a site-kind marker (docs/assets/casebook.css and
+# assets/standalone.css colour them, light and dark).
+_COLOUR_CLASS = {"accent": "cb-presentation", "primary": "cb-treatment", "alert": "cb-recurrence"}
 
 
 @lru_cache(maxsize=None)
@@ -95,15 +47,44 @@ _VIEW_X = {"anterior": 150, "posterior": 330}
 _LABEL_X = {"anterior": 140, "posterior": 500}  # labels sit outside each view: left of anterior, right of posterior
 
 
-def _marker(kind: str, x: float, y: float) -> str:
-    cls = f'class="cb-mark cb-{kind}"'
-    if kind == "surgery":
+def _shape(shape: str, classes: str, x: float, y: float) -> str:
+    """A marker of the shape a vocabulary names for its kind (shape and label carry the meaning, not colour)."""
+    cls = f'class="cb-mark {classes}{" cb-hollow" if shape.startswith("hollow-") else ""}"'
+    if shape == "square":
         return f'<rect {cls} x="{x - 5}" y="{y - 5}" width="10" height="10"/>'
-    if kind in {"finding", "investigation", "other", "recurrence"}:
+    if shape == "diamond":
         return f'<path {cls} d="M{x} {y - 7} L{x + 7} {y} L{x} {y + 7} L{x - 7} {y} Z"/>'
-    if kind in {"onset", "history", "follow-up", "discharge"}:
-        return f'<circle class="cb-mark cb-{kind} cb-hollow" cx="{x}" cy="{y}" r="6"/>'
-    return f'<circle {cls} cx="{x}" cy="{y}" r="6"/>'
+    if shape == "triangle":
+        return f'<path {cls} d="M{x} {y - 7} L{x + 7} {y + 6} L{x - 7} {y + 6} Z"/>'
+    if shape == "plus":
+        return (f'<path {cls} d="M{x - 2.5} {y - 7} H{x + 2.5} V{y - 2.5} H{x + 7} V{y + 2.5} H{x + 2.5} V{y + 7} '
+                f'H{x - 2.5} V{y + 2.5} H{x - 7} V{y - 2.5} H{x - 2.5} Z"/>')
+    if shape in {"circle", "hollow-circle"}:
+        return f'<circle {cls} cx="{x}" cy="{y}" r="6"/>'
+    raise ValueError(f"no marker is drawn for the shape {shape!r}")
+
+
+SHAPES = ("circle", "hollow-circle", "square", "diamond", "triangle", "plus")  # what _shape draws
+
+
+def _site_marker(kind: str, x: float, y: float) -> str:
+    k = site_kinds()[kind]
+    return _shape(k.shape, f"cb-{kind} {_COLOUR_CLASS.get(k.colour, '')}".rstrip(), x, y)
+
+
+def _event_marker(kind: str, x: float, y: float) -> str:
+    return _shape(event_kinds()[kind].shape, f"cb-{kind}", x, y)
+
+
+def kind_label(site: Site, kind: str) -> str:
+    """The case's word for a kind of this site (its kind_labels), else the vocabulary's default label."""
+    return dict(zip(site.kinds, site.kind_labels)).get(kind) or site_kinds()[kind].label
+
+
+def kinds_used(sites: list[Site]) -> list[tuple[str, str]]:
+    """(kind, label) of every kind the sites use, in the vocabulary's order: what the legend shows."""
+    used = {k: kind_label(s, k) for s in reversed(sites) for k in s.kinds}  # the first site's label wins
+    return [(k, used[k]) for k in site_kinds() if k in used]
 
 
 def _lines(text: str, width: int) -> list[str]:
@@ -137,10 +118,11 @@ def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = Fal
              f'<text class="cb-view" x="80" y="422" text-anchor="middle">{view.capitalize()}</text></g>'
              for view, x in _VIEW_X.items()]
     next_label_y = {"anterior": 40.0, "posterior": 40.0}
-    placed = sorted(enumerate(sites, start=1), key=lambda item: min(REGIONS[r][3] for r in item[1].regions))
+    regions = body_regions()
+    placed = sorted(enumerate(sites, start=1), key=lambda item: min(regions[r].y for r in item[1].regions))
     for number, site in placed:  # labels top to bottom in the order of their markers, so leaders do not cross
-        points = [(REGIONS[r][1], _VIEW_X[REGIONS[r][1]] + REGIONS[r][2], 20 + REGIONS[r][3]) for r in site.regions]
-        marks = "".join(_marker(kind, x + 9 * k, y) for _, x, y in points for k, kind in enumerate(site.kinds))
+        points = [(regions[r].view, _VIEW_X[regions[r].view] + regions[r].x, 20 + regions[r].y) for r in site.regions]
+        marks = "".join(_site_marker(kind, x + 9 * k, y) for _, x, y in points for k, kind in enumerate(site.kinds))
         if thumbnail:
             parts.append(marks)
             continue
@@ -151,13 +133,13 @@ def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = Fal
         lx = _LABEL_X[view]
         leaders = _leaders(lx + (4 if view == "anterior" else -4), label_y - 4, [(x, y) for _, x, y in points])
         href, text = link(site.see)
-        kinds = ", ".join(SITE_KINDS[k] for k in site.kinds)
+        kinds = ", ".join(kind_label(site, k) for k in site.kinds)
         parts.append(_linked(href, f"{number}. {site.label} ({kinds})" + (f"; see {text}" if text else ""),
                              f'{leaders}{marks}{_text(lx, label_y, lines, "cb-label", "end" if view == "anterior" else "start")}'))
-    where = "; ".join(f"{n}. {s.label} ({', '.join(SITE_KINDS[k] for k in s.kinds)})" for n, s in enumerate(sites, 1))
+    where = "; ".join(f"{n}. {s.label} ({', '.join(kind_label(s, k) for k in s.kinds)})" for n, s in enumerate(sites, 1))
     desc = f"Front and back outline of a body with {len(sites)} marked sites: {where}."
-    legend = "" if thumbnail else _legend(y=478)
-    box = "140 10 370 440" if thumbnail else "0 0 660 490"  # a thumbnail is just the two figures
+    legend, height = ("", 490) if thumbnail else _legend(kinds_used(sites), y=478)
+    box = "140 10 370 440" if thumbnail else f"0 0 660 {height}"  # a thumbnail is just the two figures
     # A drawing with links is a group, not role="img" (which would hide the links from assistive technology).
     role = 'aria-hidden="true"' if thumbnail else 'role="group" aria-labelledby="body-map-title" aria-describedby="body-map-desc"'
     ids = ("", "") if thumbnail else (' id="body-map-title"', ' id="body-map-desc"')
@@ -165,10 +147,22 @@ def body_map(sites: list[Site], link: Link, *, title: str, thumbnail: bool = Fal
             f'<title{ids[0]}>{escape(title)}</title><desc{ids[1]}>{escape(desc)}</desc>{"".join(parts)}{legend}</svg>')
 
 
-def _legend(y: int) -> str:
-    items = [("calcinosis", "Calcinosis"), ("surgery", "Surgery"), ("finding", "Other finding")]
-    return "".join(f'{_marker(kind, 170 + i * 130, y - 4)}<text class="cb-label" x="{182 + i * 130}" y="{y}">{text}</text>'
-                   for i, (kind, text) in enumerate(items))
+def _legend(items: list[tuple[str, str]], y: int, width: int = 660) -> tuple[str, int]:
+    """A marker and the case's label for every kind the map uses, in centred rows; and the drawing's height."""
+    rows: list[list[tuple[str, str, int]]] = [[]]
+    for kind, text in items:
+        size = 12 + 7 * len(text) + 28  # marker, gap, label (about 7 units a character at 13px), space after
+        if rows[-1] and sum(s for *_, s in rows[-1]) + size > width - 40:
+            rows.append([])
+        rows[-1].append((kind, text, size))
+    parts = []
+    for r, row in enumerate(rows):
+        x = (width - sum(s for *_, s in row) + 28) / 2
+        for kind, text, size in row:
+            parts.append(f'{_site_marker(kind, x + 6, y + 20 * r - 4)}'
+                         f'<text class="cb-label cb-legend" x="{x + 18}" y="{y + 20 * r}">{escape(text)}</text>')
+            x += size
+    return "".join(parts), 490 + 20 * (len(rows) - 1)
 
 
 def timeline(events: list[TimelineEvent], link: Link, *, title: str) -> str:
@@ -180,8 +174,8 @@ def timeline(events: list[TimelineEvent], link: Link, *, title: str) -> str:
         href, text = link(event.see)
         see = f'<text class="cb-see" x="216" y="{y + 6 + 15 * len(what)}">See {escape(text)} →</text>' if text else ""
         rows.append(_linked(href, f"{event.when}: {event.title}" + (f"; see {text}" if text else ""),
-                            f'{_text(176, y + 4, when, "cb-when", "end")}{_marker(event.kind, 196, y)}'
-                            f'<text class="cb-kind" x="216" y="{y - 10}">{escape(EVENT_KINDS[event.kind].upper())}</text>'
+                            f'{_text(176, y + 4, when, "cb-when", "end")}{_event_marker(event.kind, 196, y)}'
+                            f'<text class="cb-kind" x="216" y="{y - 10}">{escape(event_kinds()[event.kind].label.upper())}</text>'
                             f'{_text(216, y + 6, what, "cb-event")}{see}'))
         y += 26 + 15 * (len(what) + 1) + max(0, 15 * (len(when) - len(what) - 1))
     axis = f'<line class="cb-axis" x1="196" y1="14" x2="196" y2="{y - 20}"/>'

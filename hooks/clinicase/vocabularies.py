@@ -1,0 +1,147 @@
+"""The controlled vocabularies (body regions, site kinds, event kinds), read from the data files in
+schemas/vocabularies/ and published from there into the JSON Schemas and the README.
+
+The data files are the one source of truth. `schemas/vocabularies/build_schemas.py` writes their ids into
+the schema files as `enum`s (editors read those) and their tables into the README; a test fails when either
+is out of date. Plain Python: nothing here knows of MkDocs or of any disease.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+SCHEMAS = Path(__file__).parent / "schemas"
+FOLDER = SCHEMAS / "vocabularies"
+README_START = "<!-- vocabularies: generated from hooks/clinicase/schemas/vocabularies/ by build_schemas.py -->"
+README_END = "<!-- /vocabularies -->"
+
+
+@dataclass(frozen=True)
+class Region:
+    id: str
+    name: str
+    view: str  # the body-map view it is drawn on: anterior or posterior
+    x: int  # position in that view's 160 x 400 silhouette
+    y: int
+    uberon: str = ""  # UBERON id, empty until verified
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    label: str  # default name in legends, labels and tables
+    shape: str  # the marker drawn
+    colour: str = ""  # palette colour of a body-map marker: accent, primary or alert
+    description: str = ""
+
+
+def _entries(file: str, key: str) -> list[dict[str, Any]]:
+    data = json.loads((FOLDER / file).read_text(encoding="utf-8"))
+    entries = data[key]
+    ids = [e["id"] for e in entries]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ValueError(f"{FOLDER / file}: ids listed twice: {', '.join(repeated)}")
+    return entries
+
+
+@lru_cache(maxsize=None)
+def body_regions() -> dict[str, Region]:
+    return {e["id"]: Region(**e) for e in _entries("body-regions.json", "regions")}
+
+
+@lru_cache(maxsize=None)
+def site_kinds() -> dict[str, Kind]:
+    return {e["id"]: Kind(**e) for e in _entries("site-kinds.json", "kinds")}
+
+
+@lru_cache(maxsize=None)
+def event_kinds() -> dict[str, Kind]:
+    return {e["id"]: Kind(**e) for e in _entries("event-kinds.json", "kinds")}
+
+
+def suggest(value: object, allowed: Iterable[str]) -> str:
+    """'did you mean …?' for a value not in a vocabulary ('left-knee' means 'knee-left'), else the list."""
+    allowed, text = list(allowed), str(value)
+    words = sorted(text.split("-"))
+    close = [a for a in allowed if sorted(a.split("-")) == words] or difflib.get_close_matches(text, allowed, n=3)
+    return f"did you mean {', '.join(close)}?" if close else f"use one of: {', '.join(sorted(allowed))}"
+
+
+# --- publishing: the schema files and the README tables ------------------------------------
+
+def _kind_labels(kinds: dict[str, Kind]) -> dict[str, Any]:
+    return {k.id: {"type": "string", "minLength": 1, "maxLength": 40,
+                   "description": f"The case's word for '{k.id}' (default: {k.label}). {k.description}".strip()}
+            for k in kinds.values()}
+
+
+# schema file -> (path of keys to a node, key set there, value from the vocabularies)
+PUBLISHED: dict[str, list[tuple[tuple[str, ...], str, Callable[[], Any]]]] = {
+    "sites": [
+        (("properties", "sites", "items", "properties", "regions", "items"), "enum", lambda: list(body_regions())),
+        (("properties", "sites", "items", "properties", "kinds", "items"), "enum", lambda: list(site_kinds())),
+        (("properties", "kind_labels"), "properties", lambda: _kind_labels(site_kinds())),
+    ],
+    "timeline": [
+        (("properties", "events", "items", "properties", "kind"), "enum", lambda: list(event_kinds())),
+    ],
+}
+
+
+def schema_path(name: str) -> Path:
+    return SCHEMAS / f"{name}.schema.json"
+
+
+def published_schema(name: str) -> str:
+    """The text the schema file should have: as it is, with the vocabularies written in."""
+    schema = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    for path, key, value in PUBLISHED[name]:
+        node = schema
+        for step in path:
+            node = node.setdefault(step, {})
+        node[key] = value()
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def readme_tables() -> str:
+    """The authoring guide's vocabulary tables, between README_START and README_END."""
+    kinds = _table(("Site kind (`kinds:`)", "Default label", "Marker", "For"),
+                   ((f"`{k.id}`", k.label, k.shape.replace("-", " "), k.description) for k in site_kinds().values()))
+    events = _table(("Event kind (`kind:`)", "Label", "Marker"),
+                    ((f"`{k.id}`", k.label, k.shape.replace("-", " ")) for k in event_kinds().values()))
+    regions = _table(("Body region (`regions:`)", "Name", "View"),
+                     ((f"`{r.id}`", r.name, r.view) for r in body_regions().values()))
+    return (f"{README_START}\n\n{kinds}\n\n{events}\n\n<details><summary>Body regions ({len(body_regions())})</summary>\n\n"
+            f"{regions}\n\n</details>\n\n{README_END}")
+
+
+def published_readme(text: str) -> str:
+    """README text with the tables brought up to date (unchanged if it has no markers)."""
+    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    return pattern.sub(lambda _: readme_tables(), text)
+
+
+def write(readme: Path | None = None) -> list[Path]:
+    """Write every published file that is out of date; the paths written."""
+    written = []
+    targets = [(schema_path(name), lambda name=name: published_schema(name)) for name in PUBLISHED]
+    if readme is not None:
+        targets.append((readme, lambda: published_readme(readme.read_text(encoding="utf-8"))))
+    for path, make in targets:
+        text = make()
+        if path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
