@@ -160,3 +160,64 @@ def test_yaml_1_1_surprises_are_caught_with_the_value_yaml_read(tmp_path, bib, v
     [problem] = caught.value.problems
     assert str(problem).startswith(f"{CASE}/presentation.yml:6:13: presenting_complaint.duration: expected string, "
                                    f"got {shown} — put the value in quotes")
+
+
+# --- the vocabularies: data files, published in the schemas and the README -------------------------
+
+def test_the_schema_files_and_the_readme_are_up_to_date_with_the_vocabulary_files():
+    """Edit hooks/clinicase/schemas/vocabularies/*.json, then run build_schemas.py there: this says when you forgot."""
+    from clinicase import vocabularies
+
+    for name in vocabularies.PUBLISHED:
+        assert vocabularies.schema_path(name).read_text(encoding="utf-8") == vocabularies.published_schema(name), \
+            f"{name}.schema.json is out of date: run .venv/bin/python hooks/clinicase/schemas/vocabularies/build_schemas.py"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert vocabularies.README_START in readme and vocabularies.README_END in readme
+    assert readme == vocabularies.published_readme(readme), "the README's vocabulary tables are out of date: run build_schemas.py"
+
+
+def test_every_vocabulary_id_is_an_enum_of_its_schema():
+    from clinicase.content import schema
+    from clinicase.vocabularies import body_regions, event_kinds, site_kinds
+
+    site = schema("sites")["properties"]["sites"]["items"]["properties"]
+    assert site["regions"]["items"]["enum"] == list(body_regions())
+    assert site["kinds"]["items"]["enum"] == list(site_kinds())
+    assert list(schema("sites")["properties"]["kind_labels"]["properties"]) == list(site_kinds())
+    assert schema("timeline")["properties"]["events"]["items"]["properties"]["kind"]["enum"] == list(event_kinds())
+
+
+def sites_problems(tmp_path, bib, text: str) -> list[str]:
+    root = content_with(tmp_path)
+    (root / CASE / "sites.yml").write_text(text, encoding="utf-8")
+    try:
+        load_casebook(root, root / "content", bib)
+    except ContentError as caught:
+        return [str(p) for p in caught.problems]
+    return []
+
+
+def test_one_message_per_unknown_region_and_a_close_suggestion_for_each(tmp_path, bib):
+    found = sites_problems(tmp_path, bib, "sites:\n  - regions: [left-knee, kne-right, knee-left]\n    kinds: [lesion]\n"
+                                          "    label: Knees\n    see: fig-one\n")
+    assert found == [f"{CASE}/sites.yml:2:15: sites[0].regions[0]: unknown body region 'left-knee' — did you mean knee-left?",
+                     f"{CASE}/sites.yml:2:26: sites[0].regions[1]: unknown body region 'kne-right' — did you mean "
+                     "knee-right, shin-right, heel-right?"]
+
+
+def test_an_unknown_kind_and_an_unknown_kind_label_are_located(tmp_path, bib):
+    found = sites_problems(tmp_path, bib, "kind_labels:\n  lesoin: Nodule\nsites:\n  - regions: [chin]\n"
+                                          "    kinds: [procedur]\n    label: Chin\n    see: fig-one\n")
+    assert sorted(found) == sorted([
+        f"{CASE}/sites.yml:2:3: kind_labels.lesoin: unknown field 'lesoin' — did you mean 'lesion'?",
+        f"{CASE}/sites.yml:5:13: sites[0].kinds[0]: unknown site kind 'procedur' — did you mean procedure?"])
+
+
+def test_sites_may_carry_kind_labels_and_key_points(tmp_path, bib):
+    root = content_with(tmp_path)
+    (root / CASE / "sites.yml").write_text(
+        "kind_labels:\n  lesion: Nodule\nkey_points:\n  - One point.\nsites:\n  - regions: [chin]\n"
+        "    kinds: [lesion, procedure]\n    label: Chin\n    see: fig-one\n", encoding="utf-8")
+    [case] = load_casebook(root, root / "content", bib).cases
+    assert case.sites[0].kinds == ("lesion", "procedure") and case.sites[0].kind_labels == ("Nodule", "")
+    assert case.key_points["sites"] == ["One point."]

@@ -233,3 +233,17 @@ def test_two_builds_of_the_same_input_are_byte_identical(casebook_site, tmp_path
     second = {p.relative_to(again.site): p.read_bytes() for p in again.site.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [str(name) for name in first if first[name] != second[name]] == []
+
+
+def test_a_treatment_discussed_twice_in_one_place_links_that_place_once(casebook_site):
+    """Two mentions in one question gave "Discussed in: Question 4, Question 4"."""
+    for case in ("calcinosis-cutis-jssc", "synthetic-second-case"):
+        page = casebook_site.html(f"cases/{case}/treatments/")
+        for emphasis in page.find_all("em", string="Discussed in:"):
+            labels = []
+            for sibling in emphasis.next_siblings:
+                if getattr(sibling, "name", None) == "a":
+                    labels.append(sibling.get_text())
+                elif getattr(sibling, "name", None):
+                    break
+            assert labels and len(labels) == len(set(labels)), labels

@@ -95,8 +95,45 @@ def test_notes_hold_the_references_cited_on_each_slide(casebook_site, slug):
             for part in group.split(","):
                 a, _, b = part.strip().partition("–")
                 cited.update(range(int(a), int(b or a) + 1))
-        listed = {int(n) for n in re.findall(r"(?:References: |\. )(\d+)\. ", notes)}
+        listed = {n for n, _ in notes_references(notes)}
         assert cited <= listed, (slide_text(slide)[:40], cited - listed)
+
+
+NOTES_REFERENCES = "References cited here, numbered as in the case:"
+
+
+def notes_references(notes: str) -> list[tuple[int, str]]:
+    """(number, entry) of each reference the notes list, in the order listed."""
+    listed = notes.partition(NOTES_REFERENCES)[2]
+    return [(int(m[1]), m[2]) for m in re.finditer(r"^\[(\d+)\] (.+)$", listed, re.MULTILINE)]
+
+
+@pytest.mark.parametrize("slug", CASES)
+def test_notes_list_each_reference_once_with_the_number_the_site_gives_it(casebook_site, slug):
+    site = {int(li["value"]): " ".join(li.select_one(".reference").get_text().split())
+            for li in casebook_site.html(f"cases/{slug}/references/").select("ol.reference-list > li")}
+    checked = 0
+    for slide in deck(casebook_site, slug).slides:
+        notes = slide.notes_slide.notes_text_frame.text
+        listed = notes_references(notes)
+        assert (NOTES_REFERENCES in notes) == bool(listed)
+        numbers = [n for n, _ in listed]
+        assert numbers == sorted(set(numbers)), ("each reference once, in number order", numbers)
+        for number, entry in listed:
+            assert " ".join(entry.split()) == site[number], (number, entry[:40])
+        checked += bool(listed)
+    assert checked >= 3
+
+
+def test_a_treatment_slide_citing_one_source_in_several_rows_lists_it_once(casebook_site):
+    slides = [s for s in deck(casebook_site, "calcinosis-cutis-jssc").slides
+              if slide_text(s).startswith("Treatments compared")]
+    first = slides[0]
+    rows = [row.cells[4].text for shape in first.shapes if shape.has_table for row in list(shape.table.rows)[1:]]
+    cited_in = [r for r in rows if re.search(r"\[[\d,– ]+\]", r)]
+    assert len(cited_in) >= 2, "the first table slide cites in several rows"
+    numbers = [n for n, _ in notes_references(first.notes_slide.notes_text_frame.text)]
+    assert numbers and len(numbers) == len(set(numbers))
 
 
 @pytest.mark.parametrize("slug", CASES)

@@ -25,7 +25,7 @@ from .glossary import Glossary, Term
 from .images import image_problems
 from .links import addresses, image_problem, link_problem, may_hold_links
 from .markup import escape, markdown_html, md, site_markdown_html
-from .visuals import REGIONS
+from .vocabularies import body_regions, suggest
 from .yaml_source import Document, FieldPath, load_yaml
 
 if TYPE_CHECKING:
@@ -84,10 +84,11 @@ class Treatment:
 
 @dataclass(frozen=True)
 class Site:
-    regions: tuple[str, ...]  # from body_regions.REGIONS
-    kinds: tuple[str, ...]  # calcinosis, surgery, finding
+    regions: tuple[str, ...]  # from schemas/vocabularies/body-regions.json
+    kinds: tuple[str, ...]  # from schemas/vocabularies/site-kinds.json
     label: str
     see: str
+    kind_labels: tuple[str, ...] = ()  # the case's word for each of `kinds` (sites.yml kind_labels), "" for the default
 
 
 @dataclass(frozen=True)
@@ -206,8 +207,11 @@ def _explain_one(doc: Document, error: jsonschema.ValidationError) -> Problem:
             if expected == "string" else f"write {expected} here"
         shown = value.isoformat() if isinstance(value, datetime.date) else repr(value)
         return doc.problem(path, f"expected {expected}, got {got} ({shown})", fix)
+    if error.validator == "enum" and "title" in error.schema:  # a vocabulary's enum says what it holds: 'body region'
+        return doc.problem(path, f"unknown {error.schema['title']} {value!r}", suggest(value, map(str, error.validator_value)))
     if error.validator == "enum":
-        return doc.problem(path, f"{value!r} is not allowed", f"use one of: {', '.join(map(str, error.validator_value))}")
+        allowed = ", ".join(json.dumps(v) if isinstance(v, bool) else str(v) for v in error.validator_value)  # YAML's true
+        return doc.problem(path, f"{value!r} is not allowed", f"use one of: {allowed}")
     if error.validator == "pattern":
         return doc.problem(path, f"{value!r} is not in the expected form", _PATTERN_HINTS.get(error.validator_value, ""))
     if error.validator == "maxLength":
@@ -328,8 +332,9 @@ def _build(folder: Path, docs: dict[str, Document]) -> Case:
                  for i, f in enumerate(figures, start=1)],
         treatments_intro=treatments.get("intro", ""),
         treatments=[Treatment(group=g["title"], **t) for g in treatments["groups"] for t in g["items"]],
-        sites=[Site(tuple(s["regions"]), tuple(s["kinds"]), s["label"], s["see"]) for s in docs["sites"].data["sites"]]
-        if "sites" in docs else [],
+        sites=[Site(tuple(s["regions"]), tuple(s["kinds"]), s["label"], s["see"],
+                    tuple(docs["sites"].data.get("kind_labels", {}).get(k, "") for k in s["kinds"]))
+               for s in docs["sites"].data["sites"]] if "sites" in docs else [],
         questions=[Question(q["id"], n, q["stem"], tuple(Option(**o) for o in q["options"]), tuple(q["supports"]))
                    for n, q in enumerate(questions, start=1)],
         key_points={name: doc.data["key_points"] for name, doc in docs.items() if "key_points" in doc.data},
@@ -372,11 +377,12 @@ def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bib
                 continue
             groups, malformed = find_citations(text)
             refs = find_crossrefs(text)
-            if path[-1] in PLAIN_TEXT_FIELDS and (groups or malformed or refs):
+            plain = path[-1] in PLAIN_TEXT_FIELDS or (len(path) > 1 and path[-2] == "kind_labels")  # legend words
+            if plain and (groups or malformed or refs):
                 problems.append(doc.problem(path, "this field is plain text and cannot hold citations or cross-references",
                                             "move the citation to the caption or body text"))
                 continue
-            if path[-1] not in PLAIN_TEXT_FIELDS:
+            if not plain:
                 problems.extend(doc.problem(path, message, fix, offset=offset)
                                 for offset, message, fix in text_problems(text, bibliography))
             for ref in refs if targets is not None else []:
@@ -535,15 +541,15 @@ def _check_images(root: Path, case: Case, doc: Document | None) -> list[Problem]
 
 
 def _check_sites(doc: Document | None) -> list[Problem]:
+    """Regions against the vocabulary. The schema's enum says the same first (schema_problems, with the same
+    message), so this reports only if the schema file were out of date with the data file: once per bad region."""
     problems = []
+    regions = body_regions()
     for index, site in enumerate(doc.data["sites"] if doc else []):
         for r, region in enumerate(site["regions"]):
-            if region not in REGIONS:
-                words = sorted(region.split("-"))  # 'left-knee' means 'knee-left'
-                close = [r for r in REGIONS if sorted(r.split("-")) == words] or \
-                    difflib.get_close_matches(region, list(REGIONS), n=3)
-                fix = f"did you mean {', '.join(close)}?" if close else f"use one of: {', '.join(sorted(REGIONS))}"
-                problems.append(doc.problem(("sites", index, "regions", r), f"unknown body region '{region}'", fix))
+            if region not in regions:  # suggest: 'left-knee' means 'knee-left'
+                problems.append(doc.problem(("sites", index, "regions", r), f"unknown body region '{region}'",
+                                            suggest(region, regions)))
     return problems
 
 

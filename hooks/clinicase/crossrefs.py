@@ -61,6 +61,7 @@ def presentation_sections(case: Case) -> list[tuple[str, str]]:
     """(id, title) of the Presentation page's sections, in order; optional ones only when present."""
     p = case.presentation
     absent = {"sec-timeline": not case.timeline, "sec-comorbidities": not p.get("comorbidities"),
+              "sec-examination": "examination" not in p,
               "sec-medications": not p.get("medications"), "sec-follow-up": not p.get("follow_up")}
     return [s for s in _PRESENTATION_SECTIONS if not absent.get(s[0])]
 

@@ -123,7 +123,7 @@ def _fill(frame, lines, *, size, bold=False, color=None, align=None, bullets=Fal
 
 
 def _table(page, rows: list[list[str]], top) -> None:
-    widths = [2.3, 1.5, 1.5, 2.6, 3.4, 0.83]  # inches, summing to the text width
+    widths = [2.3, 1.5, 1.5, 2.8, 4.03]  # inches, summing to the text width; citations stand beside their claims
     shape = page.shapes.add_table(len(rows), len(rows[0]), MARGIN, top, WIDTH - 2 * MARGIN, Inches(0.5) * len(rows))
     table = shape.table
     for column, inches in enumerate(widths[:len(rows[0])]):

@@ -13,7 +13,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from . import visuals
-from .citations import find_citations
+from .vocabularies import body_regions, event_kinds
 from .content import Case, Casebook, Figure, tag_slug
 from .crossrefs import case_targets, overview_sections, presentation_sections, tables
 from .markup import escape, inert, inert_text, markdown_link, md, reference_span
@@ -114,7 +114,9 @@ def overview(case: Case, source_html: str, link: Callable[[str], tuple[str, str]
     links = "\n".join(f"- [{title}]({name})" for name, title in pages_of(case)[1:])
     ethics_labels = {"approval": "Ethical approval", "consent": "Patient consent", "funding": "Funding",
                      "conflicts": "Conflicts of interest"}
-    ethics = "\n".join(f"- **{ethics_labels[k]}:** {md(v)}" for k, v in case.ethics.items())
+    # An absent statement is left out; `{not_stated: true}` shows "Not stated in the source".
+    ethics = "\n".join(f"- **{ethics_labels[k]}:** {md(v) if isinstance(v, str) else 'Not stated in the source'}"
+                       for k, v in case.ethics.items())
     objectives = "\n".join(f"{n}. {md(o)}" for n, o in enumerate(case.objectives, start=1))
     sections = dict(overview_sections(case))
     parts = [f"# {heading_text(case.title)}", md(case.summary),
@@ -125,7 +127,7 @@ def overview(case: Case, source_html: str, link: Callable[[str], tuple[str, str]
     if case.sites:
         parts += [f"## {sections['sec-body-map']} {{#sec-body-map}}", body_map_figure(case, link)]
     parts += [f"## {sections['sec-key-facts']} {{#sec-key-facts}}", facts, "## In this case", links,
-              "## Ethics and consent", f"As stated in the source article:\n\n{ethics}",
+              *(["## Ethics and consent", f"As stated in the source article:\n\n{ethics}"] if ethics else []),
               "## Source", source_credit(case, source_html)]
     return "\n\n".join(parts) + "\n"
 
@@ -133,10 +135,10 @@ def overview(case: Case, source_html: str, link: Callable[[str], tuple[str, str]
 def body_map_figure(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
     svg = visuals.body_map(case.sites, link, title=f"Body map: {case.title}")
     items = "\n".join(
-        f"{n}. **{inert_text(s.label)}** ({', '.join(visuals.SITE_KINDS[k] for k in s.kinds)}; "
-        f"{inert_text(', '.join(visuals.REGIONS[r][0] for r in s.regions))}): [{link(s.see)[1]}](@{s.see})"
+        f"{n}. **{inert_text(s.label)}** ({inert_text(', '.join(visuals.kind_label(s, k) for k in s.kinds))}; "
+        f"{inert_text(', '.join(body_regions()[r].name for r in s.regions))}): [{link(s.see)[1]}](@{s.see})"
         for n, s in enumerate(case.sites, start=1))
-    return (f'<figure class="cb-visual">\n{svg}\n<figcaption>Every site of disease and surgery in this case, '
+    return (f'<figure class="cb-visual">\n{svg}\n<figcaption>Every site this case describes, marked by kind (see the legend) and '
             f"drawn from the case data. Select a label to open the figure that shows it.</figcaption>\n</figure>\n\n"
             f"{_downloads('body-map')}\n\n{items}")
 
@@ -155,19 +157,29 @@ def presentation(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
         parts.append(md(patient["context"]))
     if case.timeline:
         parts += [heading("sec-timeline"), timeline_figure(case, link), timeline_table(case)]
+    # What the source does not say: an absent field shows nothing, `{not_stated: true}` says so in a sentence
+    # of its own; an author's text is never glued into a sentence it does not fit.
+    duration = complaint.get("duration")
     when = f" ({inert_text(complaint['when'])})" if "when" in complaint else ""
-    parts += [heading("sec-presenting-complaint"),
-              f"{md(complaint['complaint'])}, for {inert_text(complaint['duration'])}{when}."]
+    sentence = f"{md(complaint['complaint'])}, for {inert_text(duration)}{when}." if isinstance(duration, str) \
+        else f"{md(complaint['complaint'])}{when}."
+    if isinstance(duration, dict):
+        sentence += " Duration: not stated in the source."
+    parts += [heading("sec-presenting-complaint"), sentence]
     parts += [heading("sec-history"), md(history["summary"])]
     if "earlier_features" in history:
-        earlier = history["earlier_features"]
-        parts += [f"In {inert_text(earlier['when'])}, the source records:", _bullets(earlier["features"])]
+        earlier = history["earlier_features"]  # `when` may be a year or an age ("Age 19"): never "In Age 19"
+        parts += [f"Earlier features ({inert_text(earlier['when'])}), as the source records them:",
+                  _bullets(earlier["features"])]
     if p.get("comorbidities"):
         parts += [heading("sec-comorbidities"), "\n".join(f"- **{md(c['condition'])}**, confirmed by {md(c['confirmed_by'])}"
                                                           for c in p["comorbidities"])]
     if p.get("medications"):
         parts += [heading("sec-medications"), "\n".join(f"- **{md(m['drug'])}**: {md(m['reason'])}" for m in p["medications"])]
-    parts += [heading("sec-examination"), _bullets(p["examination"])]
+    if isinstance(p.get("examination"), dict):
+        parts += [heading("sec-examination"), "Not stated in the source."]
+    elif p.get("examination"):
+        parts += [heading("sec-examination"), _bullets(p["examination"])]
     parts += [heading("sec-investigations"), "\n".join(f"- **{md(i['test'])}:** {md(i['finding'])}" for i in p["investigations"])]
     parts += [heading("sec-diagnosis"), md(p["diagnosis"])]
     parts += [heading("sec-management"), _bullets(p["management"])]
@@ -201,7 +213,7 @@ def _table_caption(case: Case, table_id: str, note: str = "") -> str:
 
 
 def timeline_table(case: Case) -> str:
-    rows = [f"| {cell(e.when)} | {cell(visuals.EVENT_KINDS[e.kind])} | **{cell(e.title)}**{'<br>' + cell(e.text) if e.text else ''} |"
+    rows = [f"| {cell(e.when)} | {cell(event_kinds()[e.kind].label)} | **{cell(e.title)}**{'<br>' + cell(e.text) if e.text else ''} |"
             for e in case.timeline]
     return _table_caption(case, "tbl-timeline") + "\n\n| When | Event | What happened |\n| --- | --- | --- |\n" + "\n".join(rows)
 
@@ -272,22 +284,21 @@ def discussion(case: Case) -> str:
 
 
 def treatments(case: Case) -> str:
-    """One sortable comparison table; each row's citations gathered in its References cell."""
+    """One sortable comparison table. Citations stay beside the claim they support, in the mechanism and
+    evidence cells (a separate References column would only repeat them, detached from their claims)."""
     parts = ["# Treatments"]
     if case.treatments_intro:
         parts.append(md(case.treatments_intro))
     rows = []
     for t in case.treatments:
-        texts = [without_citations(x) for x in (t.mechanism, t.evidence)]
-        keys = list(dict.fromkeys(k for _, found in texts for k in found))
-        refs = f"[{'; '.join('@' + k for k in keys)}]" if keys else "—"
         rows.append(f'| <span id="{escape(t.id)}"></span>**{cell(t.name)}**{MENTIONS.format(t.id)} | {cell(t.group)} | '
-                    f"{cell(t.route) if t.route else 'Not stated'} | {cell(texts[0][0]) if t.mechanism else 'Not stated'} | "
-                    f"{cell(texts[1][0])} | {refs} |")
-    parts += [_table_caption(case, "tbl-treatments", "Select a column heading to sort."),
+                    f"{cell(t.route) if t.route else 'Not stated'} | {cell(t.mechanism) if t.mechanism else 'Not stated'} | "
+                    f"{cell(t.evidence)} |")
+    note = "Select a column heading to sort. Each citation stands beside the statement it supports."
+    parts += [_table_caption(case, "tbl-treatments", note),
               '<div class="sortable-table" markdown="block">\n\n'
-              "| Modality | Group | Route | Proposed mechanism | Evidence as the sources report it | References |\n"
-              "| --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n\n</div>"]
+              "| Modality | Group | Route | Proposed mechanism | Evidence as the sources report it |\n"
+              "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n\n</div>"]
     return "\n\n".join(parts) + "\n"
 
 
@@ -393,14 +404,3 @@ def tags_index(casebook: Casebook) -> str:
 
 def tag_page(tag: str, cases: list[Case]) -> str:
     return f"# Tag: {heading_text(tag)}\n\nCases tagged *{inert_text(tag)}*. [All tags](index.md)\n\n{_cards(cases, '../')}"
-
-
-def without_citations(text: str) -> tuple[str, list[str]]:
-    """The text with its citation groups removed, and the keys they cited."""
-    groups, _ = find_citations(text)
-    out, last, keys = [], 0, []
-    for group in groups:
-        out.append(text[last:group.start].rstrip(" "))
-        keys += group.keys
-        last = group.end
-    return "".join(out) + text[last:], keys

@@ -104,8 +104,11 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     texts = [_link_crossrefs(page, targets, mentions) for page in pages]
     numbering, occurrences, done = Numbering(), [], []
     for page, text in zip(pages, texts):
-        for target, links in mentions.items():
-            text = text.replace(MENTIONS.format(target), "<br>*Discussed in:* " + ", ".join(links))
+        for target, links in mentions.items():  # one link per place: "Question 4, Question 4" reads as a mistake
+            first: dict[str, str] = {}
+            for link in links:
+                first.setdefault(link.split("](", 1)[0], link)
+            text = text.replace(MENTIONS.format(target), "<br>*Discussed in:* " + ", ".join(first.values()))
         text = re.sub(MENTIONS.format("[a-z0-9-]+"), "", text)
         uri = f"{folder}/{page.name}"
         plan.titles[uri] = f"{case.title} › {page.title}"

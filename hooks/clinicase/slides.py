@@ -22,7 +22,6 @@ from .content import Case, Figure
 from .crossrefs import Target, case_targets, replace_crossrefs
 from .markup import escape, markdown_html
 from .markup import md
-from .render import without_citations
 
 if TYPE_CHECKING:
     from .bibliography import Bibliography
@@ -116,20 +115,27 @@ def _presentation_slides(case: Case, text: _Text) -> list[Slide]:
     p = case.presentation
     patient, complaint, history = p["patient"], p["presenting_complaint"], p["history"]
     keys: list[str] = []
-    one_line = Slide("Presentation", [text(case.summary, keys),
-                                      f"{patient['age']}, {patient['sex']}: {text(complaint['complaint'], keys)}, "
-                                      f"for {complaint['duration']}" + (f" ({complaint['when']})" if "when" in complaint else "")],
-                     keys=keys)
+    # As on the site: an absent field says nothing, `{not_stated: true}` says so in a sentence of its own.
+    duration = complaint.get("duration")
+    when = f" ({complaint['when']})" if "when" in complaint else ""
+    said = f"{patient['age']}, {patient['sex']}: {text(complaint['complaint'], keys)}"
+    said += f", for {duration}{when}" if isinstance(duration, str) else when
+    if isinstance(duration, dict):
+        said += ". Duration: not stated in the source."
+    one_line = Slide("Presentation", [text(case.summary, keys), said], keys=keys)
     keys = []
     past = [text(history["summary"], keys)]
     if "earlier_features" in history:
-        past.append(f"In {history['earlier_features']['when']}: " + "; ".join(history["earlier_features"]["features"]))
+        past.append(f"Earlier features ({history['earlier_features']['when']}): "
+                    + "; ".join(history["earlier_features"]["features"]))
     past += [f"{text(c['condition'], keys)} ({text(c['confirmed_by'], keys)})" for c in p.get("comorbidities", [])]
     past += [f"{text(m['drug'], keys)}: {text(m['reason'], keys)}" for m in p.get("medications", [])]
     exam_keys: list[str] = []
+    examination = p.get("examination", [])
+    findings = ["Examination: not stated in the source."] if isinstance(examination, dict) \
+        else [text(e, exam_keys) for e in examination]
     return [one_line, Slide("History", past, keys=keys),
-            Slide("Examination and investigations",
-                  [text(e, exam_keys) for e in p["examination"]] +
+            Slide("Examination and investigations", findings +
                   [f"{text(i['test'], exam_keys)}: {text(i['finding'], exam_keys)}" for i in p["investigations"]],
                   keys=exam_keys)]
 
@@ -160,17 +166,17 @@ def _discussion_slides(case: Case, text: _Text) -> list[Slide]:
 
 
 def _treatment_slides(case: Case, text: _Text) -> list[Slide]:
-    header = ["Modality", "Group", "Route", "Proposed mechanism", "Evidence as reported", "Refs"]
+    """As on the site: each citation stays beside the claim it supports, so no column repeats them."""
+    header = ["Modality", "Group", "Route", "Proposed mechanism", "Evidence as reported"]
     rows, keys_of_row = [], []
     for t in case.treatments:
-        (mechanism, cited), (evidence, more) = without_citations(t.mechanism), without_citations(t.evidence)
-        keys = [text.bibliography.canonical(k) for k in dict.fromkeys(cited + more)]
-        rows.append([t.name, t.group, t.route or "Not stated", text(mechanism, keys) if t.mechanism else "Not stated",
-                      text(evidence, keys), text.numbers(keys) if keys else "—"])
+        keys: list[str] = []  # text() adds each key it cites once
+        rows.append([t.name, t.group, t.route or "Not stated", text(t.mechanism, keys) if t.mechanism else "Not stated",
+                     text(t.evidence, keys)])
         keys_of_row.append(keys)
     pages = range(0, len(rows), TABLE_ROWS_PER_SLIDE)
     return [Slide(f"Treatments compared ({n}/{len(pages)})", table=[header, *rows[i:i + TABLE_ROWS_PER_SLIDE]],
-                  keys=[k for keys in keys_of_row[i:i + TABLE_ROWS_PER_SLIDE] for k in keys],
+                  keys=list(dict.fromkeys(k for keys in keys_of_row[i:i + TABLE_ROWS_PER_SLIDE] for k in keys)),
                   notes=[f"{r[0]}: {r[4]}" for r in rows[i:i + TABLE_ROWS_PER_SLIDE]])
             for n, i in enumerate(pages, start=1)]
 
@@ -186,10 +192,13 @@ def _question_slide(question, text: _Text) -> Slide:
 
 
 def notes_text(deck: Deck, slide: Slide) -> str:
-    """Speaker notes: the fuller text, then the full references cited on the slide."""
+    """Speaker notes: the fuller text, then each reference cited on the slide or in its notes, once, under
+    the number the case gives it (the [n] in the slide's text, the same number the site shows)."""
     parts = list(slide.notes)
-    if slide.keys:
-        parts.append("References: " + " ".join(deck.references[k] for k in sorted(slide.keys, key=_number(deck))))
+    keys = sorted(set(slide.keys), key=_number(deck))
+    if keys:
+        parts.append("References cited here, numbered as in the case:")
+        parts += ["[{}] {}".format(*deck.references[k].split(". ", 1)) for k in keys]
     return "\n\n".join(parts)
 
 
