@@ -271,3 +271,62 @@ def test_real_case_keeps_its_presentation_and_ethics_text(real_site):
               real_site.html(CASE).select("h2#ethics-and-consent ~ ul")[0].select("li")]
     assert ethics == ["Ethical approval: Not required", "Patient consent: Not stated in the article.",
                       "Funding: No funding sources", "Conflicts of interest: None declared"]
+
+
+# --- provenance: the site says exactly what the case records ---------------------------------
+
+def _real_case():
+    from clinicase.bibliography import load_bibliography
+    from clinicase.content import load_casebook
+
+    bib, _ = load_bibliography(REPO / "bibliography.bib", "bibliography.bib")
+    return load_casebook(REPO, REPO / "content", bib).cases[0]
+
+
+@pytest.mark.parametrize("kind, text, captions", [
+    ("quoted", "Text is quoted from the article.", "Figure captions are quoted from the article."),
+    ("adapted", "Text is adapted from the article.", "Figure captions are adapted from the article."),
+    ("paraphrased", "Text is paraphrased from the article.", "Figure captions are paraphrased from the article."),
+    ("written-for-this-site", "Text is written for this site, based on the article.",
+     "Figure captions are written for this site."),
+])
+def test_each_provenance_gives_its_exact_sentence(kind, text, captions):
+    import dataclasses
+
+    from clinicase.render import provenance_sentences
+
+    case = _real_case()
+    case.source = dataclasses.replace(case.source, text_provenance=kind, caption_provenance=kind)
+    assert provenance_sentences(case) == f"{text} {captions}"
+
+
+def test_provenance_not_recorded_is_said_and_never_claimed():
+    import dataclasses
+
+    from clinicase.render import provenance_sentences
+
+    case = _real_case()
+    case.source = dataclasses.replace(case.source, text_provenance="", caption_provenance="")
+    assert provenance_sentences(case) == ("How the text relates to the article is not recorded. "
+                                          "How the figure captions relate to the article is not recorded.")
+    case.figures[0] = dataclasses.replace(case.figures[0], caption_provenance="paraphrased")
+    assert provenance_sentences(case).endswith("Each figure says how its caption relates to the article.")
+
+
+def test_no_page_says_quoted_for_a_case_that_does_not_record_it(fixture_site):
+    """The mini fixture case records no provenance: no page may claim its text or captions are quoted."""
+    for path in fixture_site.pages():
+        text = path.read_text(encoding="utf-8")
+        assert "quoted from" not in text and "paraphrased from" not in text, path
+
+
+def test_the_provenance_enum_is_the_vocabulary():
+    import json
+
+    from clinicase.vocabularies import provenance
+
+    schema = json.loads((REPO / "hooks/clinicase/schemas/case.schema.json").read_text(encoding="utf-8"))
+    figures = json.loads((REPO / "hooks/clinicase/schemas/figures.schema.json").read_text(encoding="utf-8"))
+    published = schema["properties"]["source"]["properties"]["provenance"]["properties"]
+    assert published["text"]["enum"] == published["captions"]["enum"] == list(provenance())
+    assert figures["properties"]["figures"]["items"]["properties"]["caption_provenance"]["enum"] == list(provenance())

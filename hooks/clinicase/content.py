@@ -52,6 +52,7 @@ class Figure:
     image: Path | None = None
     credit: str = ""
     licence: str = ""
+    caption_provenance: str = ""  # from the provenance vocabulary, when it differs from the case's
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ class Source:
     licence_url: str
     copyright: str
     url: str = ""
+    text_provenance: str = ""  # from the provenance vocabulary; "" when the case does not record it
+    caption_provenance: str = ""
 
 
 @dataclass
@@ -323,7 +326,9 @@ def _build(folder: Path, docs: dict[str, Document]) -> Case:
         objectives=meta["objectives"],
         key_facts=[(f["label"], f["value"]) for f in meta.get("key_facts", [])],
         source=Source(meta["source"]["cite"], meta["source"]["licence"]["name"], meta["source"]["licence"]["url"],
-                      meta["source"]["copyright"], meta["source"].get("url", "")),
+                      meta["source"]["copyright"], meta["source"].get("url", ""),
+                      meta["source"].get("provenance", {}).get("text", ""),
+                      meta["source"].get("provenance", {}).get("captions", "")),
         ethics=meta["ethics"],
         presentation=docs["presentation"].data,
         discussion=[Section(**s) for s in docs["discussion"].data["sections"]],

@@ -13,7 +13,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from . import visuals
-from .vocabularies import body_regions, event_kinds
+from .vocabularies import body_regions, event_kinds, provenance
 from .content import Case, Casebook, Figure, tag_slug
 from .crossrefs import case_targets, overview_sections, presentation_sections, tables
 from .markup import escape, inert, inert_text, markdown_link, md, reference_span
@@ -102,7 +102,21 @@ def source_credit(case: Case, source_html: str) -> str:
     return (f'!!! quote "Source and licence"\n\n'
             f"    This teaching case is based on: {reference_span(source_html)}{article}\n\n"
             f"    Licence: {link}. {md(case.source.copyright)}\n\n"
-            f"    Text is paraphrased from the article; figure captions are quoted from it. {images}\n")
+            f"    {provenance_sentences(case)} {images}\n")
+
+
+def provenance_sentences(case: Case) -> str:
+    """Exactly what the case records of how its text and captions relate to the article, never more."""
+    words = provenance()
+    text = words[case.source.text_provenance]["text"] if case.source.text_provenance else \
+        "How the text relates to the article is not recorded."
+    if not case.figures:
+        return text
+    kinds = {f.caption_provenance or case.source.caption_provenance for f in case.figures}
+    if len(kinds) > 1:
+        return f"{text} Each figure says how its caption relates to the article."
+    kind = kinds.pop()
+    return f"{text} {words[kind]['captions'] if kind else 'How the figure captions relate to the article is not recorded.'}"
 
 
 def tag_links(case: Case, prefix: str) -> str:
@@ -220,9 +234,8 @@ def timeline_table(case: Case) -> str:
 
 def figures(case: Case, source_html: str) -> str:
     reused = any(f.image is None for f in case.figures)
-    intro = ("The figures belong to the source article. Captions are quoted from it; "
-             "where we may not reproduce an image, a placeholder points to the article.") if reused else \
-        "Select an image to enlarge it."
+    intro = ("The figures belong to the source article; where we may not reproduce an image, a placeholder "
+             "points to the article.") if reused else "Select an image to enlarge it."
     parts = ["# Figures", intro]
     for figure in case.figures:
         parts.append(_figure(case, figure))
@@ -247,6 +260,9 @@ def _figure(case: Case, figure: Figure) -> str:
         picture = (f'<div class="figure-placeholder" markdown="block">\n\n'
                    f"**Image not reproduced here.** {inert_text(figure.alt)}\n\n{where}\n\n</div>")
         credit = f"Figure {figure.number} of the source article (see [Credit](#credit)), licensed {inert_text(case.source.licence_name)}."
+    kind = figure.caption_provenance or case.source.caption_provenance
+    if kind:
+        credit += f" Caption: {provenance()[kind]['label'].lower()}."
     return f"""## Figure {figure.number} {{#{figure.id}}}
 
 <figure class="case-figure" markdown="block">

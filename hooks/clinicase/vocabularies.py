@@ -145,3 +145,9 @@ def write(readme: Path | None = None) -> list[Path]:
             path.write_text(text, encoding="utf-8")
             written.append(path)
     return written
+
+
+@lru_cache(maxsize=None)
+def provenance() -> dict[str, dict[str, str]]:
+    """How text or a caption relates to its source: id -> the sentences the site prints."""
+    return {e["id"]: e for e in _entries("provenance.json", "kinds")}
