@@ -276,3 +276,16 @@ def test_libreoffice_renders_one_page_per_slide(casebook_site, tmp_path):
                    check=True, capture_output=True, timeout=180)
     pdf = (tmp_path / "calcinosis-cutis-jssc.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == len(deck(casebook_site, "calcinosis-cutis-jssc").slides)
+
+
+@pytest.mark.parametrize("slug", CASES)
+def test_every_slide_credits_the_source_and_its_licence_in_its_notes(casebook_site, slug):
+    """A slide copied into another deck keeps its credit: the source article and the licence it is under."""
+    licence = case_yaml(slug, "case")["source"]["licence"]["name"]
+    for slide in deck(casebook_site, slug).slides:
+        notes = slide.notes_slide.notes_text_frame.text
+        assert notes.splitlines()[-1].startswith("Credit: ") and f"Licence: {licence}" in notes, slide_text(slide)[:40]
+    browser = BeautifulSoup((casebook_site.site / "cases" / slug / "slides" / "index.html").read_text(encoding="utf-8"),
+                            "html.parser")
+    asides = browser.select("section.slide aside.notes")
+    assert asides and all(f"Licence: {licence}" in a.get_text() for a in asides)

@@ -53,6 +53,7 @@ class Deck:
     case: Case
     slides: list[Slide]
     references: dict[str, str]  # key -> "N. formatted entry", for every key cited in the deck
+    credit: str = ""  # the source and its licence, closing every slide's notes: slides travel alone
 
 
 class _Text:
@@ -96,7 +97,9 @@ def case_deck(case: Case, numbering: Numbering, bibliography: Bibliography) -> D
     slides += [Slide(f"References ({page}/{-(-len(keys) // REFERENCES_PER_SLIDE)})",
                      [references[k] for k in keys[i:i + REFERENCES_PER_SLIDE]], numbered=True)
                for page, i in enumerate(range(0, len(keys), REFERENCES_PER_SLIDE), start=1)]
-    return Deck(case, slides, references)
+    credit = (f"Credit: {bibliography.reference(case.source.cite).text} Licence: {case.source.licence_name} "
+              f"({case.source.licence_url}).")
+    return Deck(case, slides, references, credit)
 
 
 def _no_link(target: str) -> tuple[str, str]:
@@ -199,7 +202,7 @@ def notes_text(deck: Deck, slide: Slide) -> str:
     if keys:
         parts.append("References cited here, numbered as in the case:")
         parts += ["[{}] {}".format(*deck.references[k].split(". ", 1)) for k in keys]
-    return "\n\n".join(parts)
+    return "\n\n".join([*parts, deck.credit] if deck.credit else parts)
 
 
 def _number(deck: Deck):
