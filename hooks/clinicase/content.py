@@ -424,13 +424,12 @@ def link_problems(text: str, *, handwritten: bool = False) -> list[tuple[int, st
     if not may_hold_links(text):
         return []
     found = []
-    relative_links = handwritten
     for address in addresses(site_markdown_html(md(text))):
         where = _offset_of(text, address.value)
         shown = address.value[:60]
         if address.tag == "img":
-            problem = image_problem(address.value) if relative_links else "images in text have no caption, credit or licence"
-            fix = "save the image in the site and link it by a relative path" if relative_links else \
+            problem = image_problem(address.value) if handwritten else "images in text have no caption, credit or licence"
+            fix = "save the image in the site and link it by a relative path" if handwritten else \
                 "add the image to figures.yml (with alt text, credit and licence) and refer to it as @fig-…"
             if problem:
                 found.append((where, f"image '{shown}' is not allowed: {problem}", fix))
@@ -439,7 +438,7 @@ def link_problems(text: str, *, handwritten: bool = False) -> list[tuple[int, st
                 found.append((where, f"cross-reference link '{shown}' cannot be read",
                               "write [your words](@fig-id) with nothing after the id"))
         else:
-            problem = link_problem(address.value, inside_site=relative_links, climb=handwritten)
+            problem = link_problem(address.value, inside_site=handwritten)
             if problem:
                 found.append((where, f"link to '{shown}' is not allowed: {problem}", _LINK_FIX))
         if "[@" in address.link_text:

@@ -1,7 +1,8 @@
 """The one rule for every address that data puts into a page, a deck or an export.
 
-Links may go to a web address (http, https, mailto) or stay inside the site; nothing may run script
-(`javascript:`), carry a document (`data:`), read a file (`file:`) or climb out of the site (`..`).
+Links may go to a web address (http, https, mailto) or, from hand-written pages, to other pages of the
+site (MkDocs checks those); nothing may run script (`javascript:`), carry a document (`data:`) or read a
+file (`file:`), and text from YAML links into its case only with @id.
 Images may only come from the site itself: an image from another host is a request the site promised
 never to make. Addresses are judged as a browser reads them (entities decoded, the blanks and
 controls a browser skips inside a scheme removed), and links are found in the HTML that Markdown makes of
@@ -14,7 +15,6 @@ import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import unquote
 
 WEB_ADDRESS = re.compile(r"(https?://[^\s\"'<>`/?#\\]+[^\s\"'<>`\\]*|mailto:[^\s\"'<>`\\]+)", re.IGNORECASE)
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
@@ -26,9 +26,9 @@ def is_web_address(url: str) -> bool:
     return bool(WEB_ADDRESS.fullmatch(url.strip()))
 
 
-def link_problem(href: str, *, inside_site: bool = True, climb: bool = False) -> str:
-    """Why a link may not be published ('' if it may). `inside_site`: relative links are allowed;
-    `climb`: they may use '..' (hand-written pages, whose links MkDocs resolves and checks)."""
+def link_problem(href: str, *, inside_site: bool = True) -> str:
+    """Why a link may not be published ('' if it may). `inside_site`: relative links are allowed, '..'
+    included (hand-written pages, whose links MkDocs resolves and checks); otherwise only web addresses."""
     seen = _IGNORED_BY_BROWSERS.sub("", html.unescape(href))
     if _SCHEME.match(seen):
         return "" if is_web_address(seen) else "it is not an http(s) or mailto address"
@@ -36,9 +36,6 @@ def link_problem(href: str, *, inside_site: bool = True, climb: bool = False) ->
         return "it starts at the root of a disk or a host (use a relative or a full https:// address)"
     if not inside_site:  # an anchor or page name written by hand breaks when the pages change; @id does not
         return "places in the site are linked with @id here"
-    path = unquote(re.split(r"[?#]", seen, maxsplit=1)[0])
-    if not climb and ".." in re.split(r"[/\\]", path):
-        return "it climbs out of its folder with '..'"
     return ""
 
 
@@ -47,7 +44,7 @@ def image_problem(src: str) -> str:
     seen = _IGNORED_BY_BROWSERS.sub("", html.unescape(src))
     if _SCHEME.match(seen) or seen.startswith(("/", "\\")):
         return "the image would be loaded from another host or disk (the site makes no outside request)"
-    return link_problem(src, climb=True)
+    return link_problem(src)
 
 
 @dataclass(frozen=True)
