@@ -247,3 +247,15 @@ def test_a_treatment_discussed_twice_in_one_place_links_that_place_once(casebook
                 elif getattr(sibling, "name", None):
                     break
             assert labels and len(labels) == len(set(labels)), labels
+
+
+def test_site_wide_cards_credit_the_source_article_and_its_licence(casebook_site):
+    """Home and tag pages reuse each case's summary, so each card names the article and its licence."""
+    import yaml
+
+    cards = casebook_site.html("").select(".grid.cards li")
+    assert len(cards) == 2 and all(card.select_one(".cb-card-credit") for card in cards)
+    real = yaml.safe_load((REPO / "content/cases/calcinosis-cutis-jssc/case.yml").read_text(encoding="utf-8"))
+    for page in ("", "tags/dermatology/"):
+        credits = [c.get_text(" ", strip=True) for c in casebook_site.html(page).select(".cb-card-credit")]
+        assert f"Based on Mahipathy et al. 2020; licence: {real['source']['licence']['name']}" in credits, credits

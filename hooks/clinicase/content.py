@@ -7,6 +7,7 @@ listing them all.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import json
@@ -121,6 +122,7 @@ class Source:
     url: str = ""
     text_provenance: str = ""  # from the provenance vocabulary; "" when the case does not record it
     caption_provenance: str = ""
+    short: str = ""  # the article as author-year, for credits on site-wide pages (from the .bib)
 
 
 @dataclass
@@ -287,6 +289,8 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
             docs[name] = doc
         valid = valid and not found
     case = _build(folder, docs) if valid else None
+    if case and case.source.cite in bibliography:
+        case.source = dataclasses.replace(case.source, short=bibliography.short(case.source.cite))
     problems.extend(_check_texts(case, docs, bibliography))
     if case:
         problems.extend(_check_ids(docs))

@@ -371,7 +371,8 @@ def _option(q, index: int, option) -> str:
 
 
 def case_card(case: Case, prefix: str) -> str:
-    """A home or tag page card: title, summary, specialty, tags and a body-map thumbnail."""
+    """A home or tag page card: title, summary, specialty, tags, a body-map thumbnail, and the credit the
+    summary owes its source article (site-wide pages reuse case text too)."""
     thumb = ""
     if case.sites:
         svg = visuals.body_map(case.sites, lambda _: ("", ""), title=f"Body map: {case.title}", thumbnail=True)
@@ -383,6 +384,8 @@ def case_card(case: Case, prefix: str) -> str:
     {md(' '.join(case.summary.split()))}
 
     *{inert_text(case.specialty)}* · {tag_links(case, prefix)}
+
+    <small class="cb-card-credit">Based on {inert_text(case.source.short or case.source.cite)}; licence: {inert_text(case.source.licence_name)}</small>
 """
 
 
