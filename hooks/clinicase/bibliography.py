@@ -39,7 +39,8 @@ from pybtex.style.template import field as bib_field
 
 from .cache import remembered
 from .errors import ContentError, Location, Problem
-from .markup import SAFE_URL
+from .links import is_web_address
+from .markup import NOT_TEXT
 from .yaml_source import read_text
 
 _ENTRY_START = re.compile(r"^[ \t]*@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)\s*(,?)", re.MULTILINE)
@@ -48,7 +49,6 @@ MAX_BIB_BYTES = 50_000_000  # a department's whole Zotero library, abstracts inc
 VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf"}  # addresses, not LaTeX: never parsed or rewritten
 # C0 controls but tab and newline (carriage returns are gone already), DEL and C1: invisible in editors, and
 # invalid in the XML of a slide deck; HTML shows them as boxes or not at all.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 
 
@@ -167,7 +167,7 @@ def _identifiers(entry) -> list[Text]:
         pmcid = "PMC" + re.sub(r"^PMC", "", f["pmcid"].strip(), flags=re.I)
         out.append(Text("PMCID: ", HRef(f"https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/", pmcid), "."))
     url = f.get("url", "").strip()
-    if SAFE_URL.fullmatch(url) and url.lower().startswith("http"):
+    if is_web_address(url) and url.lower().startswith("http"):
         out.append(Text("Available from: ", HRef(_href(url), url), "."))
     return out
 
@@ -338,7 +338,7 @@ class Bibliography:
                     problems.append(Problem(where, f"entry '{key}' has no {' or '.join(options)}",
                                             f"add {options[0]} = {{...}}; until then its reference is printed without it"))
             url = entry.fields.get("url", "").strip()
-            if url and not (SAFE_URL.fullmatch(url) and url.lower().startswith("http")):
+            if url and not (is_web_address(url) and url.lower().startswith("http")):
                 problems.append(Problem(where, f"entry '{key}' has url '{url[:60]}', which is not an http(s) address",
                                         "correct it; until then it is not shown"))
             problems.extend(self._repairs.get(key.lower(), []))
@@ -447,7 +447,7 @@ def _repair(entry: Entry, key: str, where: Location) -> list[Problem]:
     meets them; one located warning per field changed (reported when the entry is cited)."""
     problems = []
     for field_name, value in list(entry.fields.items()):
-        clean = _CONTROL.sub("", value)
+        clean = NOT_TEXT.sub("", value)
         if clean != value:
             problems.append(_control_warning(key, field_name, value, where))
         if field_name.lower() not in VERBATIM_FIELDS and safe_latex(clean) != clean:
@@ -456,16 +456,16 @@ def _repair(entry: Entry, key: str, where: Location) -> list[Problem]:
         entry.fields[field_name] = clean
     for role, persons in entry.persons.items():
         names = "".join(n for person in persons for part in _NAME_PARTS for n in getattr(person, part))
-        if _CONTROL.search(names):
+        if NOT_TEXT.search(names):
             problems.append(_control_warning(key, role, names, where))
             for person in persons:
                 for part in _NAME_PARTS:
-                    setattr(person, part, [_CONTROL.sub("", n) for n in getattr(person, part)])
+                    setattr(person, part, [NOT_TEXT.sub("", n) for n in getattr(person, part)])
     return problems
 
 
 def _control_warning(key: str, field_name: str, value: str, where: Location) -> Problem:
-    codes = sorted({f"U+{ord(c):04X}" for c in _CONTROL.findall(value)})
+    codes = sorted({f"U+{ord(c):04X}" for c in NOT_TEXT.findall(value)})
     one = len(codes) == 1
     return Problem(where, f"entry '{key}' has {'a control character' if one else 'control characters'} "
                           f"({', '.join(codes)}) in its {field_name.lower()}",

@@ -19,6 +19,7 @@ import warnings
 from pathlib import Path, PurePosixPath
 
 from .files import MAX_NAME, MAX_PATH, path_problem, read_bytes
+from .links import IGNORED_IN_URLS
 
 Problem = tuple[str, str]  # (what is wrong, naming the file; what to do about it)
 
@@ -168,7 +169,6 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 # case: an XHTML <script> runs inside an SVG file, and an HTML parser lowercases inline SVG.
 FORBIDDEN_ELEMENTS = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
 DATA_RASTER = re.compile(r"data:image/(png|jpeg|gif|webp);base64,", re.I)
-_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")  # browsers ignore these inside a URL: 'java\tscript:' runs
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_ESCAPE = re.compile(r"\\([0-9a-f]{1,6})\s?|\\(.)", re.I | re.S)  # '\75 rl(' is 'url(' to CSS
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]*)", re.I)
@@ -255,7 +255,7 @@ def _attribute_problems(local: str, attribute: str, value: str) -> list[Problem]
     if attribute == "href":
         return _href_problems(local, value)
     if element == "set" or element.startswith("animate"):
-        target = _CONTROL.sub("", value).lower().rsplit(":", 1)[-1] if attribute == "attributename" else ""
+        target = IGNORED_IN_URLS.sub("", value).lower().rsplit(":", 1)[-1] if attribute == "attributename" else ""
         if target == "href" or target.startswith("on"):
             return [(f"animates {target} (a way to insert a link or script)", f"remove the <{local}> element")]
     return _css_problems(value, f"{attribute}=")  # any attribute may hold CSS (style=, fill=, an animation's to=)
@@ -264,7 +264,7 @@ def _attribute_problems(local: str, attribute: str, value: str) -> list[Problem]
 def _href_problems(local: str, value: str) -> list[Problem]:
     """Only a reference to this file ('#id') is allowed, and in <image> an embedded raster. Anything else is
     read by resvg at build time (absolute and relative paths alike) or fetched by the reader's browser."""
-    href = _CONTROL.sub("", value)
+    href = IGNORED_IN_URLS.sub("", value)
     if href.startswith("#"):
         return []
     if local.lower() == "image" and DATA_RASTER.match(href):
@@ -284,7 +284,7 @@ def _embedded_problems(href: str) -> list[Problem]:
     kind, _, payload = href.partition(",")
     suffix = "." + kind.split("/")[1].split(";")[0].lower()
     try:
-        data = base64.b64decode(_CONTROL.sub("", payload), validate=True)
+        data = base64.b64decode(IGNORED_IN_URLS.sub("", payload), validate=True)
     except (binascii.Error, ValueError):
         return [("has an embedded image that is not valid base64", _EXPORT_SVG)]
     return [(f"has an embedded image that {what}", fix) for what, fix in raster_problems(data, suffix)]
@@ -296,7 +296,7 @@ def _css_problems(css: str, where: str) -> list[Problem]:
     fix = "remove the reference, or embed what it names in the SVG"
     problems = [(f"has CSS in {where} that fetches a file (@import or image-set)", fix)] if _CSS_FETCH.search(plain) else []
     for target in _CSS_URL.findall(plain):
-        if not _CONTROL.sub("", target).startswith("#"):
+        if not IGNORED_IN_URLS.sub("", target).startswith("#"):
             problems.append((f"has CSS in {where} referring to url({_shown(target.strip()[:40])}) outside the file", fix))
     return problems
 
@@ -327,7 +327,7 @@ def without_file_references(svg: str) -> str:
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag.rsplit("}", 1)[-1].lower() in {"image", "feimage"}:
             for key in [k for k in element.attrib if k.rsplit("}", 1)[-1] == "href"]:
-                href = _CONTROL.sub("", element.attrib[key])
+                href = IGNORED_IN_URLS.sub("", element.attrib[key])
                 if not (href.startswith("#") or DATA_RASTER.match(href)):
                     del element.attrib[key]
                     removed = True

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 
 WEB_ADDRESS = re.compile(r"(https?://[^\s\"'<>`/?#\\]+[^\s\"'<>`\\]*|mailto:[^\s\"'<>`\\]+)", re.IGNORECASE)
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
-_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")
+IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f-\x9f]+")  # browsers skip these inside a URL: 'java\tscript:' runs
 URL_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "poster", "data", "background", "cite", "xlink:href"}
 
 
@@ -29,7 +29,7 @@ def is_web_address(url: str) -> bool:
 def link_problem(href: str, *, inside_site: bool = True) -> str:
     """Why a link may not be published ('' if it may). `inside_site`: relative links are allowed, '..'
     included (hand-written pages, whose links MkDocs resolves and checks); otherwise only web addresses."""
-    seen = _IGNORED_BY_BROWSERS.sub("", html.unescape(href))
+    seen = IGNORED_IN_URLS.sub("", html.unescape(href))
     if _SCHEME.match(seen):
         return "" if is_web_address(seen) else "it is not an http(s) or mailto address"
     if seen.startswith(("/", "\\")):
@@ -41,10 +41,10 @@ def link_problem(href: str, *, inside_site: bool = True) -> str:
 
 def image_problem(src: str) -> str:
     """Why an image address may not be published ('' if it may): only files of the site itself."""
-    seen = _IGNORED_BY_BROWSERS.sub("", html.unescape(src))
+    seen = IGNORED_IN_URLS.sub("", html.unescape(src))
     if _SCHEME.match(seen) or seen.startswith(("/", "\\")):
         return "the image would be loaded from another host or disk (the site makes no outside request)"
-    return link_problem(src)
+    return ""
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,9 @@ def addresses(html_text: str) -> list[Address]:
 
 
 def may_hold_links(markdown: str) -> bool:
-    """Cheap test before rendering: Markdown makes a link or image only from '](', ']:', ']['  or '<'."""
-    return "](" in markdown or "]:" in markdown or "][" in markdown or "<" in markdown
+    """Cheap test before rendering: Markdown makes a link or image only from '](', ']:' or ']['
+    (md() escapes every '<', so there are no autolinks or raw tags)."""
+    return "](" in markdown or "]:" in markdown or "][" in markdown
 
 
 _SCRIPT_ELEMENTS = {"script", "iframe", "object", "embed", "foreignobject", "frame", "base"}
@@ -115,7 +116,7 @@ class _ScriptFinder(HTMLParser):
                 self.found = f"<{tag} {name}=…>"
             elif name == "style" and value and re.search(r"url\(|image-set|@import|expression\(", value, re.I):
                 self.found = f"<{tag} style={value[:40]!r}>"  # CSS that would fetch from anywhere
-            elif name in URL_ATTRIBUTES and value and _SCHEME.match(_IGNORED_BY_BROWSERS.sub("", value)) \
+            elif name in URL_ATTRIBUTES and value and _SCHEME.match(IGNORED_IN_URLS.sub("", value)) \
                     and not is_web_address(value):
                 self.found = f"<{tag} {name}={value[:40]!r}>"
 

@@ -14,13 +14,13 @@ from typing import Iterable
 
 import markdown
 
-from .links import WEB_ADDRESS
-
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 _CONTAINER = re.compile(r"^[ \t]*(!!!|\?\?\?\+?)[ \t]")  # admonition/details: indented lines below are its content
-# Characters XML 1.0 forbids (SVG, PNG rendering and decks fail on them) and C1 controls: never written out.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Characters that have no place in text: C0/C1 controls (tab and newline aside), lone surrogates and
+# non-characters. XML forbids most (SVG, PNG rendering and decks fail on them) and they can drive a terminal
+# (ANSI escapes) when printed in a log. The loaders report them; escape() never writes them out.
+NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_[]{}()#+-!|<>"}
 _TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?\w+;)")
 
@@ -28,7 +28,7 @@ _TAG_OR_ENTITY = re.compile(r"(<[^>]*>|&#?\w+;)")
 def escape(text: str) -> str:
     """Escape data for HTML, SVG or XML text or a double-quoted attribute; characters that are not text
     are dropped (the loaders report them, this is the last wall)."""
-    return html.escape(_NOT_TEXT.sub("", str(text)), quote=True)
+    return html.escape(NOT_TEXT.sub("", str(text)), quote=True)
 
 
 def inert(fragment: str) -> str:
@@ -57,8 +57,6 @@ def reference_span(formatted: str) -> str:
     return f'<span class="reference">{inert(formatted)}</span>'
 
 
-SAFE_URL = WEB_ADDRESS  # web addresses in .bib fields: the same rule as every link (links.py)
-
 _MARKDOWN = markdown.Markdown()  # one converter, reset per text: building one costs more than converting
 
 
@@ -78,7 +76,7 @@ def site_markdown_html(text: str) -> str:
     (a link definition inside an admonition is a link there, and code in plain Markdown)."""
     if not _SITE_MARKDOWN:
         _SITE_MARKDOWN.append(markdown.Markdown(extensions=list(SITE_EXTENSIONS)))
-    return restore_code_text(_SITE_MARKDOWN[0].reset().convert(_NOT_TEXT.sub("", text)))
+    return restore_code_text(_SITE_MARKDOWN[0].reset().convert(NOT_TEXT.sub("", text)))
 
 
 # --- where Markdown holds code, and author Markdown with raw HTML disabled -----------------

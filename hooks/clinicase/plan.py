@@ -14,6 +14,7 @@ import os
 import pickle
 import posixpath
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,7 @@ class SitePlan:
     warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
     stale: str = ""  # while serving: the report of a broken save; the site shown is the last good one
 
-    @property
+    @cached_property  # asked once per page: a set made once, not once per page
     def generated(self) -> set[str]:
         return {page.src_uri for page in self.pages}
 
@@ -74,7 +75,7 @@ class SitePlan:
     def unsafe_markup(self, html: str, page: str) -> str:
         """What in a generated page's HTML could run script ('' when nothing can); hand-written pages are
         trusted with raw HTML, as MkDocs trusts them."""
-        return script_in_markup(html) if page in self.titles or page in self.generated else ""
+        return script_in_markup(html) if page in self.generated else ""
 
     def link_terms(self, html: str, page: str, title: str) -> str:
         """Glossary links for one rendered page (not the Glossary itself)."""

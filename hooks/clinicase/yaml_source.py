@@ -20,14 +20,12 @@ import yaml
 from .cache import remembered
 from .errors import Location, Problem
 from .files import path_problem, read_bytes
+from .markup import NOT_TEXT
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 40
 MAX_STRING = 20_000  # characters in one value: a long discussion section is a few thousand
-# Characters that have no place in text: C0/C1 controls (tab and newline aside), lone surrogates, non-characters.
-# They break XML (SVG, PNG rendering, decks) and can drive a terminal (ANSI escapes) when printed in a log.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 FieldPath = tuple  # of str keys and int indexes
@@ -135,7 +133,7 @@ class _Builder:
 
     def _text(self, value: str, node: yaml.ScalarNode, path: FieldPath) -> str:
         """Text as one form (NFC: 'é' typed two ways is one word), with no control characters, of sane length."""
-        control = CONTROL.search(value)
+        control = NOT_TEXT.search(value)
         if control:
             self.problems.append(Problem(_loc(self.doc.name, node.start_mark),
                                          f"the text holds a control character (U+{ord(control.group()):04X})",
@@ -215,7 +213,7 @@ def load_yaml(path: Path, name: str, root: Path | None = None) -> tuple[Document
 def _load(text: str, name: str) -> tuple[Document, list[Problem]]:
     doc = Document(name)
     doc.text = text
-    control = CONTROL.search(text)  # found here, with its line (YAML's own message gives a byte offset)
+    control = NOT_TEXT.search(text)  # found here, with its line (YAML's own message gives a byte offset)
     if control:
         return doc, [Problem(_position(text, control.start(), name), f"the file holds a control character "
                              f"(U+{ord(control.group()):04X})", "delete it (it is invisible: retype the words around it)")]
