@@ -85,6 +85,13 @@ def on_page_content(html, page, config, files):
     return _plan.stale_notice() + _plan.link_terms(html, page.file.src_uri, page.title)
 
 
+def on_page_context(context, page, config, nav):
+    """The footer notice a page's licences ask for (non-commercial use), read by overrides/partials/copyright.html."""
+    if _plan and (notice := _plan.licence_notice(page.file.src_uri)):
+        page.meta["cb_licence_notice"] = notice
+    return context
+
+
 def on_env(env, config, files):
     """Every page is converted by now, so the Glossary can list where each term is used."""
     glossary = files.get_file_from_path(GLOSSARY_PAGE)

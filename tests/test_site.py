@@ -6,6 +6,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
+from clinicase.vocabularies import licences
 from conftest import REPO, make_project, run_mkdocs
 
 CASE = "cases/calcinosis-cutis-jssc/"
@@ -191,8 +192,9 @@ def test_a_real_image_opens_in_a_lightbox_with_caption_credit_and_licence(casebo
     assert lightbox["data-title"] == "Figure 1. A synthetic drawing, not a patient."
     assert lightbox["data-description"] == "Drawn for the test suite. Licence: CC0 1.0."
     assert figure.select_one("figcaption").get_text(strip=True).startswith("Figure 1.")
-    credit = figures.select_one("#fig-hand").find_next(string=lambda s: "Drawn for the test suite" in s)
-    assert credit and "CC0 1.0" in credit
+    credit = figures.select_one("#fig-hand").find_next(string=lambda s: "Drawn for the test suite" in s).parent
+    assert "Licence: CC0 1.0 (Creative Commons CC0 1.0 Universal)." in credit.get_text()
+    assert credit.find("a", href="https://creativecommons.org/publicdomain/zero/1.0/"), "the licence links its official text"
     assert figures.select_one("#fig-foot ~ figure .figure-placeholder"), "a figure without an image keeps its placeholder"
 
 
@@ -258,4 +260,4 @@ def test_site_wide_cards_credit_the_source_article_and_its_licence(casebook_site
     real = yaml.safe_load((REPO / "content/cases/calcinosis-cutis-jssc/case.yml").read_text(encoding="utf-8"))
     for page in ("", "tags/dermatology/"):
         credits = [c.get_text(" ", strip=True) for c in casebook_site.html(page).select(".cb-card-credit")]
-        assert f"Based on Mahipathy et al. 2020; licence: {real['source']['licence']['name']}" in credits, credits
+        assert f"Based on Mahipathy et al. 2020; licence: {licences()[real['source']['licence']].short}" in credits, credits

@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from pptx import Presentation
 
 import conftest
+from clinicase.vocabularies import licences
 from conftest import FIXTURES, REPO
 
 CASES = {"calcinosis-cutis-jssc": REPO / "content" / "cases" / "calcinosis-cutis-jssc",
@@ -68,7 +69,7 @@ def test_figure_slides_hold_the_picture_or_the_honest_placeholder_with_caption_a
         caption = next(s for s in slide.shapes if s.name == "Caption").text_frame.text
         assert caption.startswith(f"Figure {number}. {' '.join(figure['caption'].split())[:30]}")
         if "image" in figure:
-            assert len(pictures) == 1 and figure["credit"] in caption and figure["licence"] in caption
+            assert len(pictures) == 1 and figure["credit"] in caption and licences()[figure["licence"]].short in caption
         else:
             assert not pictures and "Image not reproduced here" in slide_text(slide)
 
@@ -281,7 +282,7 @@ def test_libreoffice_renders_one_page_per_slide(casebook_site, tmp_path):
 @pytest.mark.parametrize("slug", CASES)
 def test_every_slide_credits_the_source_and_its_licence_in_its_notes(casebook_site, slug):
     """A slide copied into another deck keeps its credit: the source article and the licence it is under."""
-    licence = case_yaml(slug, "case")["source"]["licence"]["name"]
+    licence = licences()[case_yaml(slug, "case")["source"]["licence"]].label
     for slide in deck(casebook_site, slug).slides:
         notes = slide.notes_slide.notes_text_frame.text
         assert notes.splitlines()[-1].startswith("Credit: ") and f"Licence: {licence}" in notes, slide_text(slide)[:40]

@@ -26,7 +26,8 @@ from .glossary import Glossary, Term
 from .images import image_problems
 from .links import addresses, image_problem, link_problem, may_hold_links
 from .markup import escape, markdown_html, md, site_markdown_html
-from .vocabularies import body_regions, suggest
+from .licensing import adaptation_problems
+from .vocabularies import Licence, body_regions, licences, suggest
 from .yaml_source import Document, FieldPath, load_yaml
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ REQUIRED_FILES = ("case", "presentation", "discussion")
 GLOSSARY_FILE = "glossary.yml"  # site-wide, beside the cases folder
 OPTIONAL_FILES = ("timeline", "figures", "treatments", "sites", "quiz")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-PLAIN_TEXT_FIELDS = {"alt", "id", "date", "cite", "url", "name", "label", "see", "credit", "licence"}  # data, never Markdown
+PLAIN_TEXT_FIELDS = {"alt", "id", "date", "cite", "url", "name", "label", "see", "credit", "licence", "permission"}  # data, never Markdown
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Figure:
     teaching_point: str
     image: Path | None = None
     credit: str = ""
-    licence: str = ""
+    licence: Licence | None = None  # the image's own licence; None: the source article's
+    permission: str = ""  # the copyright holder's permission, where the licence asks for one
     caption_provenance: str = ""  # from the provenance vocabulary, when it differs from the case's
 
 
@@ -116,10 +118,10 @@ class Question:
 @dataclass(frozen=True)
 class Source:
     cite: str
-    licence_name: str
-    licence_url: str
+    licence: Licence
     copyright: str
     url: str = ""
+    permission: str = ""  # the copyright holder's permission, where the licence asks for one
     text_provenance: str = ""  # from the provenance vocabulary; "" when the case does not record it
     caption_provenance: str = ""
     short: str = ""  # the article as author-year, for credits on site-wide pages (from the .bib)
@@ -295,6 +297,7 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
     if case:
         problems.extend(_check_ids(docs))
         problems.extend(_check_images(root, case, docs.get("figures")))
+        problems.extend(docs[name].problem(path, message, fix) for name, path, message, fix in adaptation_problems(case))
         problems.extend(_check_timeline_order(docs.get("timeline")))
         problems.extend(_check_sites(docs.get("sites")))
         problems.extend(_check_answers(docs.get("quiz")))
@@ -329,15 +332,16 @@ def _build(folder: Path, docs: dict[str, Document]) -> Case:
         learner_level=meta["learner_level"],
         objectives=meta["objectives"],
         key_facts=[(f["label"], f["value"]) for f in meta.get("key_facts", [])],
-        source=Source(meta["source"]["cite"], meta["source"]["licence"]["name"], meta["source"]["licence"]["url"],
-                      meta["source"]["copyright"], meta["source"].get("url", ""),
+        source=Source(meta["source"]["cite"], licences()[meta["source"]["licence"]],
+                      meta["source"]["copyright"], meta["source"].get("url", ""), meta["source"].get("permission", ""),
                       meta["source"].get("provenance", {}).get("text", ""),
                       meta["source"].get("provenance", {}).get("captions", "")),
         ethics=meta["ethics"],
         presentation=docs["presentation"].data,
         discussion=[Section(**s) for s in docs["discussion"].data["sections"]],
         timeline=[TimelineEvent(**e) for e in docs["timeline"].data["events"]] if "timeline" in docs else [],
-        figures=[Figure(number=i, **{**f, "image": folder / f["image"] if "image" in f else None})
+        figures=[Figure(number=i, **{**f, "image": folder / f["image"] if "image" in f else None,
+                                     "licence": licences()[f["licence"]] if "licence" in f else None})
                  for i, f in enumerate(figures, start=1)],
         treatments_intro=treatments.get("intro", ""),
         treatments=[Treatment(group=g["title"], **t) for g in treatments["groups"] for t in g["items"]],
@@ -587,8 +591,9 @@ def _check_timeline_order(doc: Document | None) -> list[Problem]:
 
 # --- the glossary ------------------------------------------------------------------------
 
-def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography) -> Glossary:
-    """The glossary (an empty one if the file is absent), or a ContentError."""
+def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography, cases: set[str] = frozenset()) -> Glossary:
+    """The glossary (an empty one if the file is absent), or a ContentError. `cases`: the case folder names a
+    definition may say it is taken from."""
     path = content_dir / GLOSSARY_FILE
     if not os.path.lexists(path):
         return Glossary([], {})
@@ -600,8 +605,12 @@ def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography) -> 
                 for p, text in strings(doc.data) if not text.strip()]
     terms, seen_ids, seen_forms = [], {}, {}
     for index, raw in enumerate(doc.data["terms"]):
-        term = Term(raw["id"], raw["term"], raw["definition"], raw.get("abbreviation", ""), tuple(raw.get("synonyms", [])))
+        term = Term(raw["id"], raw["term"], raw["definition"], raw.get("abbreviation", ""), tuple(raw.get("synonyms", [])),
+                    raw.get("from_case", ""))
         path_of = ("terms", index)
+        if term.from_case and term.from_case not in cases:
+            problems.append(doc.problem((*path_of, "from_case"), f"no case folder '{term.from_case}'",
+                                        suggest(term.from_case, cases) if cases else "add the case, or remove the field"))
         if term.id in seen_ids:
             problems.append(doc.problem((*path_of, "id"), f"duplicate id '{term.id}' (also term {seen_ids[term.id]})",
                                         "give each term its own id"))

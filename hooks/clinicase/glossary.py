@@ -29,6 +29,7 @@ class Term:
     definition: str
     abbreviation: str = ""
     synonyms: tuple[str, ...] = ()
+    from_case: str = ""  # folder name of the case whose article the definition is taken from
 
     @property
     def heading(self) -> str:
@@ -70,8 +71,9 @@ def _words(text: str) -> str:
 
 # --- the Glossary page ------------------------------------------------------------------
 
-def glossary_page(glossary: Glossary, md: Callable[[str], str]) -> str:
-    """Markdown for the Glossary page: terms A-Z under letter headings; "Used on" filled in after linking."""
+def glossary_page(glossary: Glossary, md: Callable[[str], str], credits: dict[str, str]) -> str:
+    """Markdown for the Glossary page: terms A-Z under letter headings; "Used on" filled in after linking.
+    `credits`: case folder name -> the Markdown credit of its article, under each definition taken from it."""
     parts = ["# Glossary", "Terms are linked on their first use on each page; hover over or focus a linked term "
              "to preview its definition. Definitions that state a clinical fact cite their source."]
     letter = ""
@@ -80,7 +82,8 @@ def glossary_page(glossary: Glossary, md: Callable[[str], str]) -> str:
             letter = term.term[0].upper()
             parts.append(f"## {letter}")
         also = f"\n\n*Also:* {inert(escape(', '.join(term.synonyms)))}" if term.synonyms else ""
-        parts.append(f"### {md(term.heading)} {{#term-{term.id}}}\n\n{md(term.definition)}{also}\n\n"
+        credit = f"\n\n*From:* {credits[term.from_case]}" if term.from_case else ""
+        parts.append(f"### {md(term.heading)} {{#term-{term.id}}}\n\n{md(term.definition)}{also}{credit}\n\n"
                      f'<div class="glossary-used-on" data-term="{term.id}"></div>')
     return "\n\n".join(parts) + "\n"
 

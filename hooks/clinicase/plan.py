@@ -40,6 +40,7 @@ class GeneratedPage:
     src_uri: str
     title: str
     markdown: str
+    licence_notice: str = ""  # plain text for the page's footer, when its sources' licences ask for one
 
 
 @dataclass
@@ -63,6 +64,13 @@ class SitePlan:
     @cached_property  # asked once per page: a set made once, not once per page
     def generated(self) -> set[str]:
         return {page.src_uri for page in self.pages}
+
+    @cached_property
+    def notices(self) -> dict[str, str]:
+        return {page.src_uri: page.licence_notice for page in self.pages if page.licence_notice}
+
+    def licence_notice(self, page: str) -> str:
+        return self.notices.get(page, "")
 
     def stale_notice(self) -> str:
         """A banner for every page while the content being served is not the content on disk."""

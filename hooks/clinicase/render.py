@@ -13,7 +13,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from . import visuals
-from .vocabularies import body_regions, event_kinds, provenance
+from .vocabularies import Licence, body_regions, event_kinds, provenance
 from .content import Case, Casebook, Figure, tag_slug
 from .crossrefs import case_targets, overview_sections, presentation_sections, tables
 from .markup import escape, inert, inert_text, markdown_link, md, reference_span
@@ -94,8 +94,14 @@ def key_points(points: list[str]) -> str:
     return f'!!! abstract "Key points"\n\n{body}\n'
 
 
+def licence_link(licence: Licence, permission: str = "") -> str:
+    """The licence's names linked to its official text, and any permission recorded."""
+    link = markdown_link(licence.label, licence.url) if licence.url else inert_text(licence.label)
+    return f"{link}. Permission: {inert_text(permission)}" if permission else link
+
+
 def source_credit(case: Case, source_html: str) -> str:
-    link = markdown_link(case.source.licence_name, case.source.licence_url)
+    link = licence_link(case.source.licence, case.source.permission)
     article = f" {markdown_link('Read the article', case.source.url)}." if case.source.url else ""
     images = "Each image is credited below it; images not reproduced here are described instead." \
         if any(f.image for f in case.figures) else "The article's images are not reproduced here."
@@ -247,10 +253,11 @@ def _figure(case: Case, figure: Figure) -> str:
     if figure.image:
         # The lightbox shows data-title and data-description: caption, credit and licence travel with the image.
         title = _lightbox_text(f"Figure {figure.number}. {figure.caption}")
-        about = _lightbox_text(f"{figure.credit}. Licence: {figure.licence}.")
+        licence = figure.licence or case.source.licence
+        about = _lightbox_text(f"{figure.credit}. Licence: {licence.short}.")
         original = _url(figure.image.relative_to(case.folder).as_posix())
         picture = f'![{inert_text(figure.alt)}]({original}){{ data-title="{title}" data-description="{about}" }}'
-        credit = f"{inert_text(figure.credit)}. Licence: {inert_text(figure.licence)}."
+        credit = f"{inert_text(figure.credit)}. Licence: {licence_link(licence, figure.permission)}."
         credit += f" Download: [original ({figure.image.suffix[1:].upper()})]({original}){{download}}"
         if figure.image.suffix.lower() == ".svg":
             credit += f" · [PNG]({_url(figure_png(case, figure))}){{download}}"
@@ -259,7 +266,7 @@ def _figure(case: Case, figure: Figure) -> str:
         where = markdown_link(f"See Figure {figure.number} in the source article", case.source.url or "index.md#source")
         picture = (f'<div class="figure-placeholder" markdown="block">\n\n'
                    f"**Image not reproduced here.** {inert_text(figure.alt)}\n\n{where}\n\n</div>")
-        credit = f"Figure {figure.number} of the source article (see [Credit](#credit)), licensed {inert_text(case.source.licence_name)}."
+        credit = f"Figure {figure.number} of the source article (see [Credit](#credit)), licensed {licence_link(case.source.licence)}."
     kind = figure.caption_provenance or case.source.caption_provenance
     if kind:
         credit += f" Caption: {provenance()[kind]['label'].lower()}."
@@ -385,8 +392,18 @@ def case_card(case: Case, prefix: str) -> str:
 
     *{inert_text(case.specialty)}* · {tag_links(case, prefix)}
 
-    <small class="cb-card-credit">Based on {inert_text(case.source.short or case.source.cite)}; licence: {inert_text(case.source.licence_name)}</small>
+    <small class="cb-card-credit">{based_on(case)}</small>
 """
+
+
+def based_on(case: Case) -> str:
+    """The credit that travels with case text reused on site-wide pages: the article and its licence."""
+    return f"Based on {inert_text(case.source.short or case.source.cite)}; licence: {inert_text(case.source.licence.short)}"
+
+
+def case_credit(case: Case, prefix: str) -> str:
+    """The case, linked, and the credit of its article (Markdown), for text taken from it."""
+    return f"[{heading_text(case.title)}]({prefix}cases/{case.slug}/index.md). {based_on(case)}."
 
 
 def _cards(cases: list[Case], prefix: str) -> str:

@@ -28,7 +28,8 @@ from .crossrefs import CrossRef, Target, case_targets, replace_crossrefs
 from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
 from .glossary import glossary_page
-from .markup import escape, inert, inert_text, markdown_link, md, reference_span
+from .licensing import case_licences, noncommercial_notice
+from .markup import escape, inert, inert_text, md, reference_span
 from .plan import (
     BIBLIOGRAPHY,
     CACHE_DIR,
@@ -44,7 +45,9 @@ from .render import (
     CasePage,
     case_pages,
     figure_png,
+    case_credit,
     home,
+    licence_link,
     tag_page,
     tags_index,
     tags_of,
@@ -59,7 +62,7 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     if problems:
         raise ContentError(problems)
     casebook = load_casebook(root, root / CONTENT_DIR, bibliography)
-    glossary = load_glossary(root, root / CONTENT_DIR, bibliography)
+    glossary = load_glossary(root, root / CONTENT_DIR, bibliography, {case.slug for case in casebook.cases})
     handwritten = handwritten or {}
     check_handwritten(handwritten, bibliography)
 
@@ -70,13 +73,18 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
         # Themes print navigation titles as HTML, so titles from YAML are escaped here.
         cases_nav.append({escape(case.title): [{p.title: p.src_uri} for p in _add_case(plan, case)]})
     tags = tags_of(casebook)
-    site_pages = [("index.md", "Home", home(casebook, bool(glossary.terms))), ("tags/index.md", "Tags", tags_index(casebook))]
-    site_pages += [(f"tags/{slug}.md", f"Tag: {tag}", tag_page(tag, cases)) for slug, (tag, cases) in tags.items()]
+    # (uri, title, Markdown, the cases whose text the page reuses: their licences travel with it)
+    site_pages = [("index.md", "Home", home(casebook, bool(glossary.terms)), casebook.cases),
+                  ("tags/index.md", "Tags", tags_index(casebook), [])]
+    site_pages += [(f"tags/{slug}.md", f"Tag: {tag}", tag_page(tag, cases), cases) for slug, (tag, cases) in tags.items()]
     if glossary.terms:
-        site_pages.append((GLOSSARY_PAGE, "Glossary", glossary_page(glossary, md)))
-    for uri, title, text in site_pages:
+        credited = [case for case in casebook.cases if any(t.from_case == case.slug for t in glossary.terms)]
+        credits = {case.slug: case_credit(case, "") for case in credited}
+        site_pages.append((GLOSSARY_PAGE, "Glossary", glossary_page(glossary, md, credits), credited))
+    for uri, title, text, reused in site_pages:
         resolved = _resolve(bibliography, text, uri, title, Numbering())
-        plan.pages.append(GeneratedPage(uri, title, resolved.markdown))
+        notice = noncommercial_notice([lic for case in reused for lic in case_licences(case)])
+        plan.pages.append(GeneratedPage(uri, title, resolved.markdown, notice))
         _record(plan, resolved.occurrences)
     for uri, text in handwritten.items():
         resolved = _resolve(bibliography, text, uri, _title(text, uri), Numbering())  # numbered per page
@@ -103,6 +111,7 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     mentions: dict[str, list[str]] = {}  # treatment id -> Markdown links back to where the text mentions it
     texts = [_link_crossrefs(page, targets, mentions) for page in pages]
     numbering, occurrences, done = Numbering(), [], []
+    notice = noncommercial_notice(case_licences(case))
     for page, text in zip(pages, texts):
         for target, links in mentions.items():  # one link per place: "Question 4, Question 4" reads as a mistake
             first: dict[str, str] = {}
@@ -119,7 +128,7 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
             resolved = _resolve(bib, text, uri, page.title, numbering)
             occurrences += resolved.occurrences
             text, keys = resolved.markdown, resolved.keys
-        done.append(GeneratedPage(uri, page.title, text + cite_and_reuse(plan, case, page, keys)))
+        done.append(GeneratedPage(uri, page.title, text + cite_and_reuse(plan, case, page, keys), notice))
     _record(plan, occurrences, case)
     plan.pages += done
     plan.assets.update({f"{folder}/{f.image.relative_to(case.folder).as_posix()}": f.image for f in case.figures if f.image})
@@ -202,7 +211,7 @@ def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) 
     lines.append(f"**Slides for this case:** [PowerPoint]({case.slug}.pptx){{download=\"{case.slug}.pptx\"}} · "
                  "[present in the browser](slides/index.html) (works offline; press F for full screen)")
     lines.append(f"Text reused from the source article is under its licence "
-                 f"({markdown_link(case.source.licence_name, case.source.licence_url)}); credit the article when you reuse it.")
+                 f"({licence_link(case.source.licence)}); credit the article when you reuse it.")
     body = "\n\n".join(f"    {line}" for line in lines)
     return f'\n\n## Cite and reuse {{#cite-and-reuse}}\n\n!!! quote cb-reuse ""\n\n{body}\n'
 

@@ -20,6 +20,7 @@ from . import visuals
 from .citations import Numbering, find_citations, vancouver_runs
 from .content import Case, Figure
 from .crossrefs import Target, case_targets, replace_crossrefs
+from .licensing import licence_words
 from .markup import escape, markdown_html
 from .markup import md
 
@@ -97,8 +98,8 @@ def case_deck(case: Case, numbering: Numbering, bibliography: Bibliography) -> D
     slides += [Slide(f"References ({page}/{-(-len(keys) // REFERENCES_PER_SLIDE)})",
                      [references[k] for k in keys[i:i + REFERENCES_PER_SLIDE]], numbered=True)
                for page, i in enumerate(range(0, len(keys), REFERENCES_PER_SLIDE), start=1)]
-    credit = (f"Credit: {bibliography.reference(case.source.cite).text} Licence: {case.source.licence_name} "
-              f"({case.source.licence_url}).")
+    credit = (f"Credit: {bibliography.reference(case.source.cite).text} "
+              f"Licence: {licence_words(case.source.licence, case.source.permission)}.")
     return Deck(case, slides, references, credit)
 
 
@@ -109,7 +110,7 @@ def _no_link(target: str) -> tuple[str, str]:
 def _title_slide(case: Case, bibliography: Bibliography) -> Slide:
     source = bibliography.reference(case.source.cite).text
     return Slide(case.title, subtitle=f"Based on: {source}",
-                 bullets=[f"Licence: {case.source.licence_name}. {case.source.copyright}"],
+                 bullets=[f"Licence: {licence_words(case.source.licence, case.source.permission)}. {case.source.copyright}"],
                  notes=[case.summary, f"Learner level: {case.learner_level}",
                         "Objectives: " + " ".join(f"({n}) {o}" for n, o in enumerate(case.objectives, start=1))])
 
@@ -152,11 +153,11 @@ def _figure_slide(case: Case, figure: Figure, text: _Text) -> Slide:
     caption = f"Figure {figure.number}. {text(figure.caption, keys)}"
     notes = [f"What it shows: {text(figure.shows, keys)}", f"Teaching point: {text(figure.teaching_point, keys)}"]
     if figure.image:
-        credit = f"{figure.credit}. Licence: {figure.licence}."
+        credit = f"{figure.credit}. Licence: {licence_words(figure.licence or case.source.licence, figure.permission)}."
         return Slide(f"Figure {figure.number}", image=figure.image, caption=caption, credit=credit, notes=notes, keys=keys)
     return Slide(f"Figure {figure.number}", caption=caption, notes=notes, keys=keys,
                  placeholder=f"Image not reproduced here. {figure.alt} See Figure {figure.number} of the source article.",
-                 credit=f"Figure {figure.number} of the source article, licensed {case.source.licence_name}.")
+                 credit=f"Figure {figure.number} of the source article, licensed {case.source.licence.label}.")
 
 
 def _discussion_slides(case: Case, text: _Text) -> list[Slide]:

@@ -1,4 +1,4 @@
-"""The controlled vocabularies (body regions, site kinds, event kinds), read from the data files in
+"""The controlled vocabularies (body regions, site kinds, event kinds, provenance, licences), read from the data files in
 schemas/vocabularies/ and published from there into the JSON Schemas and the README.
 
 The data files are the one source of truth. `schemas/vocabularies/build_schemas.py` writes their ids into
@@ -41,6 +41,22 @@ class Kind:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class Licence:
+    id: str
+    short: str  # what pages print: "CC BY-NC 4.0"
+    name: str  # the official name
+    version: str  # "" when the source does not state one
+    url: str  # the official licence text; "" where there is none
+    adaptations: bool  # False for NoDerivatives: the work may be shown only as it is
+    commercial: bool  # False for NonCommercial
+    permission: bool = False  # True: the site may use it only with a permission recorded in the case
+
+    @property
+    def label(self) -> str:
+        return self.short if self.short == self.name else f"{self.short} ({self.name})"
+
+
 def _entries(file: str, key: str) -> list[dict[str, Any]]:
     data = json.loads((FOLDER / file).read_text(encoding="utf-8"))
     entries = data[key]
@@ -64,6 +80,17 @@ def site_kinds() -> dict[str, Kind]:
 @lru_cache(maxsize=None)
 def event_kinds() -> dict[str, Kind]:
     return {e["id"]: Kind(**e) for e in _entries("event-kinds.json", "kinds")}
+
+
+@lru_cache(maxsize=None)
+def licences() -> dict[str, Licence]:
+    return {e["id"]: Licence(**e) for e in _entries("licences.json", "licences")}
+
+
+@lru_cache(maxsize=None)
+def provenance() -> dict[str, dict[str, str]]:
+    """How text or a caption relates to its source: id -> the sentences the site prints."""
+    return {e["id"]: e for e in _entries("provenance.json", "kinds")}
 
 
 def suggest(value: object, allowed: Iterable[str]) -> str:
@@ -91,6 +118,15 @@ PUBLISHED: dict[str, list[tuple[tuple[str, ...], str, Callable[[], Any]]]] = {
     ],
     "timeline": [
         (("properties", "events", "items", "properties", "kind"), "enum", lambda: list(event_kinds())),
+    ],
+    "case": [
+        (("properties", "source", "properties", "licence"), "enum", lambda: list(licences())),
+        (("properties", "source", "properties", "provenance", "properties", "text"), "enum", lambda: list(provenance())),
+        (("properties", "source", "properties", "provenance", "properties", "captions"), "enum", lambda: list(provenance())),
+    ],
+    "figures": [
+        (("properties", "figures", "items", "properties", "licence"), "enum", lambda: list(licences())),
+        (("properties", "figures", "items", "properties", "caption_provenance"), "enum", lambda: list(provenance())),
     ],
 }
 
@@ -123,7 +159,15 @@ def readme_tables() -> str:
                     ((f"`{k.id}`", k.label, k.shape.replace("-", " ")) for k in event_kinds().values()))
     regions = _table(("Body region (`regions:`)", "Name", "View"),
                      ((f"`{r.id}`", r.name, r.view) for r in body_regions().values()))
-    return (f"{README_START}\n\n{kinds}\n\n{events}\n\n<details><summary>Body regions ({len(body_regions())})</summary>\n\n"
+    licence_rows = _table(("Licence (`licence:`)", "Printed as", "Official name", "Adaptations", "Commercial use"),
+                          ((f"`{k.id}`", k.short, f"[{k.name}]({k.url})" if k.url else k.name,
+                            "with permission" if k.permission else ("yes" if k.adaptations else "no (permission needed)"),
+                            "with permission" if k.permission else ("yes" if k.commercial else "no"))
+                           for k in licences().values()))
+    provenance_rows = _table(("Provenance (`provenance:`, `caption_provenance:`)", "The site prints"),
+                             ((f"`{k}`", f"{v['text']} / {v['captions']}") for k, v in provenance().items()))
+    return (f"{README_START}\n\n{kinds}\n\n{events}\n\n{provenance_rows}\n\n<details><summary>Licences ({len(licences())})</summary>\n\n"
+            f"{licence_rows}\n\n</details>\n\n<details><summary>Body regions ({len(body_regions())})</summary>\n\n"
             f"{regions}\n\n</details>\n\n{README_END}")
 
 
@@ -146,8 +190,3 @@ def write(readme: Path | None = None) -> list[Path]:
             written.append(path)
     return written
 
-
-@lru_cache(maxsize=None)
-def provenance() -> dict[str, dict[str, str]]:
-    """How text or a caption relates to its source: id -> the sentences the site prints."""
-    return {e["id"]: e for e in _entries("provenance.json", "kinds")}
