@@ -14,7 +14,8 @@ CASE_FOLDER = "content/cases/synthetic-second-case"
 PAYLOAD = ("<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=1\">"
            "<svg onload=window.__pwned=1></svg>\"'><b onmouseover=window.__pwned=1>x</b>"
            "{: onclick=\"window.__pwned=1\" } `<script>window.__pwned=1</script>` &lt;script&gt;")
-KEEP = {"id", "see", "kind", "cite", "url", "date", "image", "correct", "sex"}  # ids, enums and addresses have patterns
+KEEP = {"id", "see", "kind", "cite", "url", "date", "image", "correct", "sex", "licence",
+        "caption_provenance", "from_case"}  # ids, enums (vocabulary ids) and addresses have patterns
 KEEP_LISTS = {"supports", "regions", "kinds"}
 
 
