@@ -39,8 +39,8 @@ def test_a_site_in_two_regions_has_one_leader_and_a_bracket_not_a_line_through_a
     (leader,) = svg.select("line.cb-leader")
     (bracket,) = svg.select("polyline.cb-bracket")
     near, far = sorted((body_regions()[r].x for r in site.regions), reverse=True)  # the label is right of the posterior view
-    assert float(leader["x2"]) - 330 == near  # the posterior view is drawn 330 units across
-    assert bracket["points"].split()[-1].split(",")[0] == str(330 + far)
+    assert float(leader["x2"]) - 340 == near  # the posterior view is drawn 340 units across (centred, 20 after the anterior)
+    assert bracket["points"].split()[-1].split(",")[0] == str(340 + far)
 
 def case_yaml(folder, name):
     return yaml.safe_load((folder / f"{name}.yml").read_text(encoding="utf-8"))

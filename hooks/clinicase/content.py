@@ -27,6 +27,8 @@ from .images import image_problems
 from .links import addresses, image_problem, link_problem, may_hold_links
 from .markup import escape, markdown_html, md, site_markdown_html
 from .licensing import adaptation_problems
+from .timeline import TimelineEvent
+from .timeline import events as timeline_events, problems as timeline_problems
 from .vocabularies import Licence, body_regions, licences, suggest
 from .yaml_source import Document, FieldPath, load_yaml
 
@@ -56,17 +58,6 @@ class Figure:
     licence: Licence | None = None  # the image's own licence; None: the source article's
     permission: str = ""  # the copyright holder's permission, where the licence asks for one
     caption_provenance: str = ""  # from the provenance vocabulary, when it differs from the case's
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    id: str
-    when: str
-    title: str
-    kind: str
-    see: str  # id of the figure or section that tells it
-    text: str = ""
-    date: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,7 +161,8 @@ _TYPE_NAMES = {bool: "true/false", int: "a number", float: "a number", str: "tex
 _PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9-]*$": "use lowercase letters, digits and hyphens, e.g. 'pelvic-x-ray'",
     "^fig-[a-z0-9][a-z0-9-]*$": "figure ids start with 'fig-' and use lowercase letters, digits and hyphens",
-    "^[0-9]{4}(-(0[1-9]|1[0-2]))?$": "write YYYY or YYYY-MM in quotes, e.g. \"2017-10\"; put vaguer times in 'when'",
+    "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$":
+        "write YYYY, YYYY-MM or YYYY-MM-DD in quotes, e.g. \"2017\", \"2017-10\" or \"2017-10-05\"; put vaguer times in 'when'",
     "^https?://[^\\s\"'<>`]+$": "only http:// and https:// addresses, without spaces, quotes or angle brackets",
     "^sec-[a-z0-9][a-z0-9-]*$": "section ids start with 'sec-', e.g. 'sec-pathophysiology'",
     "^trt-[a-z0-9][a-z0-9-]*$": "treatment ids start with 'trt-', e.g. 'trt-warfarin'",
@@ -204,7 +196,7 @@ def _explain_one(doc: Document, error: jsonschema.ValidationError) -> Problem:
     value = error.instance
     if error.validator == "required":
         missing = re.search(r"'([^']+)' is a required property", error.message).group(1)
-        described = error.schema["properties"].get(missing, {}).get("description", "")
+        described = error.schema.get("properties", {}).get(missing, {}).get("description", "")
         return doc.problem(path, f"missing required field '{missing}'", f"add `{missing}:`" + (f" ({described})" if described else ""),
                            key=True)
     if error.validator == "type":
@@ -221,6 +213,9 @@ def _explain_one(doc: Document, error: jsonschema.ValidationError) -> Problem:
         return doc.problem(path, f"{value!r} is not allowed", f"use one of: {allowed}")
     if error.validator == "pattern":
         return doc.problem(path, f"{value!r} is not in the expected form", _PATTERN_HINTS.get(error.validator_value, ""))
+    if error.validator in ("minimum", "maximum"):
+        bound = "at least" if error.validator == "minimum" else "at most"
+        return doc.problem(path, f"{value!r} is out of range", f"write a number {bound} {error.validator_value}")
     if error.validator == "maxLength":
         return doc.problem(path, f"is longer than the {error.validator_value:,} characters allowed", "shorten it")
     if error.validator == "dependentRequired":
@@ -298,7 +293,7 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
         problems.extend(_check_ids(docs))
         problems.extend(_check_images(root, case, docs.get("figures")))
         problems.extend(docs[name].problem(path, message, fix) for name, path, message, fix in adaptation_problems(case))
-        problems.extend(_check_timeline_order(docs.get("timeline")))
+        problems.extend(timeline_problems(docs.get("timeline"), docs.get("presentation")))
         problems.extend(_check_sites(docs.get("sites")))
         problems.extend(_check_answers(docs.get("quiz")))
         problems.extend(_check_tags(docs["case"]))
@@ -339,7 +334,7 @@ def _build(folder: Path, docs: dict[str, Document]) -> Case:
         ethics=meta["ethics"],
         presentation=docs["presentation"].data,
         discussion=[Section(**s) for s in docs["discussion"].data["sections"]],
-        timeline=[TimelineEvent(**e) for e in docs["timeline"].data["events"]] if "timeline" in docs else [],
+        timeline=timeline_events(docs["timeline"].data) if "timeline" in docs else [],  # dated as timeline.py says
         figures=[Figure(number=i, **{**f, "image": folder / f["image"] if "image" in f else None,
                                      "licence": licences()[f["licence"]] if "licence" in f else None})
                  for i, f in enumerate(figures, start=1)],
@@ -573,19 +568,6 @@ def _check_answers(doc: Document | None) -> list[Problem]:
         if correct != 1:
             problems.append(doc.problem(("questions", index, "options"), f"{correct} options are marked correct",
                                         "mark exactly one option `correct: true`"))
-    return problems
-
-
-def _check_timeline_order(doc: Document | None) -> list[Problem]:
-    if doc is None:
-        return []
-    problems, last = [], ""
-    for index, event in enumerate(doc.data["events"]):
-        date = event.get("date", "")
-        if date and date < last:
-            problems.append(doc.problem(("events", index, "date"), f"date {date} comes before the previous event's {last}",
-                                        "list events in the order they happened"))
-        last = max(last, date)
     return problems
 
 

@@ -100,6 +100,12 @@ def licence_link(licence: Licence, permission: str = "") -> str:
     return f"{link}. Permission: {inert_text(permission)}" if permission else link
 
 
+def _section_key_points(case: Case, file: str) -> list[str]:
+    """Key points of a file drawn in a section of another page (sites.yml: the body map; timeline.yml: the
+    timeline), at the top of that section."""
+    return [key_points(case.key_points[file])] if case.key_points.get(file) else []
+
+
 def source_credit(case: Case, source_html: str) -> str:
     link = licence_link(case.source.licence, case.source.permission)
     article = f" {markdown_link('Read the article', case.source.url)}." if case.source.url else ""
@@ -145,7 +151,8 @@ def overview(case: Case, source_html: str, link: Callable[[str], tuple[str, str]
              f"## {sections['sec-objectives']} {{#sec-objectives}}",
              f"After working through this case you should be able to:\n\n{objectives}"]
     if case.sites:
-        parts += [f"## {sections['sec-body-map']} {{#sec-body-map}}", body_map_figure(case, link)]
+        parts += [f"## {sections['sec-body-map']} {{#sec-body-map}}", *_section_key_points(case, "sites"),
+                  body_map_figure(case, link)]
     parts += [f"## {sections['sec-key-facts']} {{#sec-key-facts}}", facts, "## In this case", links,
               *(["## Ethics and consent", f"As stated in the source article:\n\n{ethics}"] if ethics else []),
               "## Source", source_credit(case, source_html)]
@@ -176,7 +183,8 @@ def presentation(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
     if "context" in patient:
         parts.append(md(patient["context"]))
     if case.timeline:
-        parts += [heading("sec-timeline"), timeline_figure(case, link), timeline_table(case)]
+        parts += [heading("sec-timeline"), *_section_key_points(case, "timeline"), timeline_figure(case, link),
+                  timeline_table(case)]
     # What the source does not say: an absent field shows nothing, `{not_stated: true}` says so in a sentence
     # of its own; an author's text is never glued into a sentence it does not fit.
     duration = complaint.get("duration")
@@ -233,7 +241,8 @@ def _table_caption(case: Case, table_id: str, note: str = "") -> str:
 
 
 def timeline_table(case: Case) -> str:
-    rows = [f"| {cell(e.when)} | {cell(event_kinds()[e.kind].label)} | **{cell(e.title)}**{'<br>' + cell(e.text) if e.text else ''} |"
+    """One row per event; 'When' in the source's words, with the date, age or span where they do not say it."""
+    rows = [f"| {cell(e.described)} | {cell(event_kinds()[e.kind].label)} | **{cell(e.title)}**{'<br>' + cell(e.text) if e.text else ''} |"
             for e in case.timeline]
     return _table_caption(case, "tbl-timeline") + "\n\n| When | Event | What happened |\n| --- | --- | --- |\n" + "\n".join(rows)
 

@@ -84,7 +84,7 @@ def case_deck(case: Case, numbering: Numbering, bibliography: Bibliography) -> D
     slides = [_title_slide(case, bibliography), *_presentation_slides(case, text)]
     if case.timeline:
         slides.append(_drawing_slide("Timeline", visuals.timeline(case.timeline, _no_link, title=f"Timeline: {case.title}"),
-                                     [f"{e.when}: {e.title}. {text(e.text, [])}".strip() for e in case.timeline]))
+                                     [f"{e.described}: {e.title}. {text(e.text, [])}".strip() for e in case.timeline]))
     if case.sites:
         slides.append(_drawing_slide("Body map", visuals.body_map(case.sites, _no_link, title=f"Body map: {case.title}"),
                                      [f"{n}. {s.label}" for n, s in enumerate(case.sites, start=1)]))

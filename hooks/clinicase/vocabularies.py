@@ -26,10 +26,20 @@ README_END = "<!-- /vocabularies -->"
 class Region:
     id: str
     name: str
-    view: str  # the body-map view it is drawn on: anterior or posterior
+    view: str  # the body-map view it is drawn on (body_views)
     x: int  # position in that view's 160 x 400 silhouette
     y: int
     uberon: str = ""  # UBERON id, empty until verified
+
+
+@dataclass(frozen=True)
+class View:
+    id: str
+    label: str  # written under the drawing
+    drawing: str  # file of assets/ drawn for it, in the 160 x 400 system of the regions' x and y
+    panel: str  # views of one panel are drawn side by side (front and back of the body)
+    scale: float = 1  # drawn this many times larger (organs need room)
+    height: int = 400  # the part of the drawing shown, from the top (organs: head to pelvis)
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,11 @@ def _entries(file: str, key: str) -> list[dict[str, Any]]:
 @lru_cache(maxsize=None)
 def body_regions() -> dict[str, Region]:
     return {e["id"]: Region(**e) for e in _entries("body-regions.json", "regions")}
+
+
+@lru_cache(maxsize=None)
+def body_views() -> dict[str, View]:
+    return {e["id"]: View(**e) for e in _entries("body-regions.json", "views")}
 
 
 @lru_cache(maxsize=None)
