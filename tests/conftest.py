@@ -76,12 +76,12 @@ def real_site(tmp_path_factory) -> Build:
     return build
 
 
-def add_second_case(project: Path) -> None:
-    """Drop the synthetic second case into a project: a folder and some .bib entries, no code."""
-    second = FIXTURES / "second-case"
-    shutil.copytree(second / "content" / "cases", project / "content" / "cases", dirs_exist_ok=True)
+def add_case(project: Path, fixture: str = "second-case") -> None:
+    """Drop a synthetic fixture case into a project: a folder and some .bib entries, no code."""
+    source = FIXTURES / fixture
+    shutil.copytree(source / "content" / "cases", project / "content" / "cases", dirs_exist_ok=True)
     bib = project / "bibliography.bib"
-    bib.write_text(bib.read_text(encoding="utf-8") + "\n" + (second / "extra.bib").read_text(encoding="utf-8"),
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n" + (source / "extra.bib").read_text(encoding="utf-8"),
                    encoding="utf-8")
 
 
@@ -101,7 +101,18 @@ def copy_repository(tmp_path: Path) -> Path:
 def casebook_site(tmp_path_factory) -> Build:
     """The real casebook plus the synthetic second case, built strict."""
     project = copy_repository(tmp_path_factory.mktemp("casebook"))
-    add_second_case(project)
+    add_case(project)
+    build = run_mkdocs(project, "--strict")
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
+def specialty_site(tmp_path_factory) -> Build:
+    """The real casebook plus the synthetic gastroenterology case (organs, a stent, ages and spans, CC BY-ND
+    with permission), built strict."""
+    project = copy_repository(tmp_path_factory.mktemp("specialty"))
+    add_case(project, "specialty-case")
     build = run_mkdocs(project, "--strict")
     assert build.returncode == 0, build.output
     return build

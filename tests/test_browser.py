@@ -146,3 +146,41 @@ def test_every_page_type_has_no_serious_accessibility_violation(casebook_site, s
                 found.append(f"{path or 'home'}: {violation['id']} at {violation['nodes'][0]['target']}")
     context.close()
     assert found == []
+
+
+OUTSIDE_THE_BOX = """svg => {
+    const [x, y, w, h] = svg.getAttribute('viewBox').split(/\\s+/).map(Number);
+    return [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBBox()])
+      .filter(([, b]) => b.width && (b.x < x || b.y < y || b.x + b.width > x + w || b.y + b.height > y + h))
+      .map(([text]) => text);
+}"""
+
+
+def test_no_label_or_link_leaves_its_drawing(specialty_site, serve_site, page):
+    """Measured in Chromium with the site's fonts: every text of every drawing lies inside its viewBox."""
+    base = serve_site(specialty_site.site)
+    for case in ("cases/calcinosis-cutis-jssc/", "cases/synthetic-pancreatitis-case/"):
+        for path in ("", "presentation/"):
+            page.goto(base + case + path)
+            for svg in page.locator("svg.cb-svg").all():
+                assert svg.evaluate(OUTSIDE_THE_BOX) == [], case + path
+
+
+def test_long_labels_on_every_region_stay_inside_the_body_map(page):
+    """A site in every region of every view, each with a long label, and long timeline text without spaces."""
+    from clinicase.content import Site, TimelineEvent
+    from clinicase.visuals import body_map, timeline
+    from clinicase.vocabularies import body_regions
+    from conftest import REPO
+
+    def link(target):
+        return "#" + target, "Figure 12, a very long cross-reference text that must wrap"
+
+    sites = [Site((r.id,), ("lesion",), f"{r.name}: a long label written by an author, Wwwwwwwwwwwwwwwwwwwwwwww", "fig-a")
+             for r in body_regions().values()]
+    events = [TimelineEvent(f"e{i}", "W" * 60, "Mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm " * 2,
+                            "history", "fig-a") for i in range(3)]
+    css = (REPO / "docs" / "assets" / "casebook.css").read_text(encoding="utf-8")
+    page.set_content(f"<style>{css}</style>{body_map(sites, link, title='Map')}{timeline(events, link, title='T')}")
+    for svg in page.locator("svg.cb-svg").all():
+        assert svg.evaluate(OUTSIDE_THE_BOX) == []

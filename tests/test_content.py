@@ -202,7 +202,7 @@ def test_one_message_per_unknown_region_and_a_close_suggestion_for_each(tmp_path
                                           "    label: Knees\n    see: fig-one\n")
     assert found == [f"{CASE}/sites.yml:2:15: sites[0].regions[0]: unknown body region 'left-knee' — did you mean knee-left?",
                      f"{CASE}/sites.yml:2:26: sites[0].regions[1]: unknown body region 'kne-right' — did you mean "
-                     "knee-right, shin-right, heel-right?"]
+                     "knee-right, kidney-right, ankle-right?"]
 
 
 def test_an_unknown_kind_and_an_unknown_kind_label_are_located(tmp_path, bib):

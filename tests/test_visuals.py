@@ -1,13 +1,16 @@
 """Timeline and body map SVG drawn from the YAML (clinicase.visuals)."""
 
+import itertools
+import math
 from urllib.parse import urljoin
 
 import yaml
 from bs4 import BeautifulSoup
 
 from clinicase.content import Site, TimelineEvent
+from clinicase.timeline import events as timeline_events
 from clinicase.visuals import SHAPES, body_map, timeline
-from clinicase.vocabularies import FOLDER, body_regions, event_kinds, site_kinds
+from clinicase.vocabularies import FOLDER, body_regions, body_views, event_kinds, site_kinds
 from conftest import FIXTURES, REPO
 
 CASE = "cases/calcinosis-cutis-jssc/"
@@ -64,7 +67,8 @@ def check_drawings(build, case_path, folder):
     timeline_svg = presentation.select_one("svg.cb-timeline")
     events = case_yaml(folder, "timeline")["events"]
     drawn = timeline_svg.select("a")
-    assert [a.title.get_text().rsplit("; see ", 1)[0] for a in drawn] == [f"{e['when']}: {e['title']}" for e in events]
+    assert [a.title.get_text().rsplit("; see ", 1)[0] for a in drawn] == [
+        f"{e.described}: {e.title}" for e in timeline_events({"events": events})]
     for event, anchor in zip(events, drawn):
         assert anchor["href"].endswith("#" + event["see"])
         _resolves(build, case_path + "presentation/", anchor["href"])
@@ -85,21 +89,26 @@ def test_the_second_case_gets_its_own_map_and_timeline(casebook_site):
 
 
 def test_regions_are_drawn_on_the_right_side_of_each_view():
-    """Anterior: the patient's right is on the viewer's left. Posterior: on the viewer's right."""
+    """Facing front: the patient's right is on the viewer's left. Facing back: on the viewer's right."""
+    views = body_views()
     for name, region in body_regions().items():
+        front = views[region.view].facing == "front"
         if name.endswith("-right"):
-            assert (region.x < 80) == (region.view == "anterior"), name
+            assert (region.x < 80) == front, name
         if name.endswith("-left"):
-            assert (region.x > 80) == (region.view == "anterior"), name
+            assert (region.x > 80) == front, name
 
 
 def test_every_region_is_drawn_at_a_place_of_its_own_on_a_view():
-    regions = body_regions()
-    places = [(r.view, r.x, r.y) for r in regions.values()]
-    assert len(set(places)) == len(places)
-    assert {r.view for r in regions.values()} <= {"anterior", "posterior"}
-    assert all(0 <= r.x <= 160 and 0 <= r.y <= 400 and r.name for r in regions.values())
-    assert all(r.uberon == "" or r.uberon.startswith("UBERON:") for r in regions.values())
+    """No two regions share a marker position, and no marker's centre lies under another's (markers are 6 units
+    across from the centre; the organ and skeleton views, drawn larger, keep whole markers apart)."""
+    regions, views = body_regions(), body_views()
+    assert {r.view for r in regions.values()} == set(views)
+    assert all(0 <= r.x <= 160 and 0 <= r.y <= views[r.view].height and r.name for r in regions.values())
+    for a, b in itertools.combinations(regions.values(), 2):
+        if a.view == b.view:
+            apart = math.dist((a.x, a.y), (b.x, b.y)) * views[a.view].scale
+            assert apart >= (12 if views[a.view].scale > 1 else 7), (a.id, b.id, apart)
 
 
 def test_every_kind_has_a_label_and_a_shape_that_is_drawn():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import textwrap
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,7 +49,8 @@ def _drawing(name: str) -> str:
 
 WIDTH = 660  # of a body map: its panels are centred in it
 GAP = 20  # between the views of a panel
-LABEL_GAP = 10  # between a view and the labels beside it (labels wrap at 20 characters: 140 units)
+_EDGE = 8  # no text comes nearer a drawing's edge than this
+LABEL_GAP = 10  # between a view and the labels beside it (wrapped to the room left on their side)
 
 
 def _shape(shape: str, classes: str, x: float, y: float) -> str:
@@ -93,8 +93,45 @@ def kinds_used(sites: list[Site]) -> list[tuple[str, str]]:
     return [(k, used[k]) for k in site_kinds() if k in used]
 
 
-def _lines(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width) or [""]
+def text_width(text: str, size: float, spacing: float = 0.0) -> float:
+    """A generous estimate of how wide a line of text is drawn at `size` px (letter-spacing in em), from the
+    advance widths of DejaVu Sans Bold, the widest of the usual sans-serif fonts: wrapping to it keeps every
+    line inside the drawing whichever font the reader's system has."""
+    em = 0.0
+    for c in text:
+        if c == " ":
+            em += 0.35
+        elif c in "iljI.,:;'|!":
+            em += 0.46
+        elif c in "frt()[]-/\\":
+            em += 0.5
+        elif c in "mwMW%@":
+            em += 1.1
+        elif c.isascii():
+            em += 0.86 if c.isupper() or c in "#+<=>^~&" else 0.72
+        else:
+            em += 0.0 if unicodedata.combining(c) else 1.0
+    return (em + spacing * len(text)) * size
+
+
+def wrap(text: str, width: float, size: float, spacing: float = 0.0) -> list[str]:
+    """Lines of `text` no wider than `width` at `size` px; a word too long for a line is broken."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        joined = f"{line} {word}" if line else word
+        if text_width(joined, size, spacing) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for c in word:  # a word longer than the line: as much as fits, then the rest on the next line
+            if line and text_width(line + c, size, spacing) > width:
+                lines.append(line)
+                line = ""
+            line += c
+    return [*lines, line] if line or not lines else lines
 
 
 def _text(x: float, y: float, lines: list[str], cls: str, anchor: str = "start", step: int = 15) -> str:
@@ -179,10 +216,10 @@ def _panel(views: list[View], top: int, numbered: list[tuple[int, Site]], link: 
         xy = [p.point(r) for p, r in points]
         first, region = points[0]
         side = first.side or ("left" if region.x < 80 else "right")
-        lines = _lines(f"{number}. {site.label}", 20)
+        lx = left if side == "left" else right
+        lines = wrap(f"{number}. {site.label}", lx - _EDGE if side == "left" else WIDTH - _EDGE - lx, 13)
         label_y = max(next_y[side], min(y for _, y in xy) - 4)
         next_y[side] = label_y + 15 * len(lines) + 8
-        lx = left if side == "left" else right
         leaders = _leaders(lx + (4 if side == "left" else -4), label_y - 4, xy)
         href, text = link(site.see)
         kinds = ", ".join(kind_label(site, k) for k in site.kinds)
@@ -236,7 +273,7 @@ def _legend(items: list[tuple[str, str]], y: int, width: int = 660) -> tuple[str
     """A marker and the case's label for every kind the map uses, in centred rows; and the drawing's height."""
     rows: list[list[tuple[str, str, int]]] = [[]]
     for kind, text in items:
-        size = 12 + 7 * len(text) + 28  # marker, gap, label (about 7 units a character at 13px), space after
+        size = 12 + text_width(text, 13) + 28  # marker, gap, label (kind labels are at most 40 characters), space after
         if rows[-1] and sum(s for *_, s in rows[-1]) + size > width - 40:
             rows.append([])
         rows[-1].append((kind, text, size))
@@ -255,50 +292,8 @@ def _legend(items: list[tuple[str, str]], y: int, width: int = 660) -> tuple[str
 TIMELINE_WIDTH = 640
 _AXIS = 196  # x of the axis and the event markers
 _TEXT_X = 216  # where the kind, title and link of each event start
-_EDGE = 8  # no text comes nearer the drawing's edge than this
 _LANE = 9  # a span's bar is drawn left of the axis, one lane per span running at the same time
 _MAX_LANES = 6
-
-
-def text_width(text: str, size: float, spacing: float = 0.0) -> float:
-    """A generous estimate of how wide a line of text is drawn at `size` px (letter-spacing in em), from the
-    advance widths of DejaVu Sans Bold, the widest of the usual sans-serif fonts: wrapping to it keeps every
-    line inside the drawing whichever font the reader's system has."""
-    em = 0.0
-    for c in text:
-        if c == " ":
-            em += 0.35
-        elif c in "iljI.,:;'|!":
-            em += 0.46
-        elif c in "frt()[]-/\\":
-            em += 0.5
-        elif c in "mwMW%@":
-            em += 1.1
-        elif c.isascii():
-            em += 0.86 if c.isupper() or c in "#+<=>^~&" else 0.72
-        else:
-            em += 0.0 if unicodedata.combining(c) else 1.0
-    return (em + spacing * len(text)) * size
-
-
-def wrap(text: str, width: float, size: float, spacing: float = 0.0) -> list[str]:
-    """Lines of `text` no wider than `width` at `size` px; a word too long for a line is broken."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        joined = f"{line} {word}" if line else word
-        if text_width(joined, size, spacing) <= width:
-            line = joined
-            continue
-        if line:
-            lines.append(line)
-        line = ""
-        for c in word:  # a word longer than the line: as much as fits, then the rest on the next line
-            if line and text_width(line + c, size, spacing) > width:
-                lines.append(line)
-                line = ""
-            line += c
-    return [*lines, line] if line or not lines else lines
 
 
 def _within(later: TimelineEvent, span: TimelineEvent) -> bool | None:

@@ -35,6 +35,7 @@ class Region:
 @dataclass(frozen=True)
 class View:
     id: str
+    facing: str  # front: the patient's right is on the viewer's left; back: on the viewer's right
     label: str  # written under the drawing
     drawing: str  # file of assets/ drawn for it, in the 160 x 400 system of the regions' x and y
     panel: str  # views of one panel are drawn side by side (front and back of the body)
