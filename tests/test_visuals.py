@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import re
 from urllib.parse import urljoin
 
 import yaml
@@ -105,6 +106,7 @@ def test_every_region_is_drawn_at_a_place_of_its_own_on_a_view():
     regions, views = body_regions(), body_views()
     assert {r.view for r in regions.values()} == set(views)
     assert all(0 <= r.x <= 160 and 0 <= r.y <= views[r.view].height and r.name for r in regions.values())
+    assert all(re.fullmatch(r"UBERON:[0-9]{7}", r.uberon) for r in regions.values() if r.uberon)
     for a, b in itertools.combinations(regions.values(), 2):
         if a.view == b.view:
             apart = math.dist((a.x, a.y), (b.x, b.y)) * views[a.view].scale

@@ -29,7 +29,7 @@ class Region:
     view: str  # the body-map view it is drawn on (body_views)
     x: int  # position in that view's 160 x 400 silhouette
     y: int
-    uberon: str = ""  # UBERON id, empty until verified
+    uberon: str = ""  # UBERON id copied from the ontology (schemas/vocabularies/uberon-sources.md), or ""
 
 
 @dataclass(frozen=True)
@@ -173,8 +173,8 @@ def readme_tables() -> str:
                    ((f"`{k.id}`", k.label, k.shape.replace("-", " "), k.description) for k in site_kinds().values()))
     events = _table(("Event kind (`kind:`)", "Label", "Marker"),
                     ((f"`{k.id}`", k.label, k.shape.replace("-", " ")) for k in event_kinds().values()))
-    regions = _table(("Body region (`regions:`)", "Name", "View"),
-                     ((f"`{r.id}`", r.name, r.view) for r in body_regions().values()))
+    regions = _table(("Body region (`regions:`)", "Name", "View", "UBERON"),
+                     ((f"`{r.id}`", r.name, r.view, r.uberon or "—") for r in body_regions().values()))
     licence_rows = _table(("Licence (`licence:`)", "Printed as", "Official name", "Adaptations", "Commercial use"),
                           ((f"`{k.id}`", k.short, f"[{k.name}]({k.url})" if k.url else k.name,
                             "with permission" if k.permission else ("yes" if k.adaptations else "no (permission needed)"),
