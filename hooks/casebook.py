@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -22,11 +23,14 @@ from clinicase.errors import ContentError, relative_name
 from clinicase.files import refused
 from clinicase.markup import restore_code_text
 from clinicase.plan import GLOSSARY_PAGE, SitePlan, load_plan
+from clinicase.worker import Worker
 
 log = logging.getLogger("mkdocs.hooks.casebook")  # under "mkdocs", so --strict counts its warnings
 _plan: SitePlan | None = None
 _last_good: SitePlan | None = None
 _serving = False
+_worker: Worker | None = None  # making this build's missing decks and PNGs while MkDocs renders the pages
+_late: dict[str, Path] = {}  # where in the site -> cache file the worker makes, copied once it is done
 
 
 def on_startup(command, dirty):
@@ -47,9 +51,10 @@ def on_files(files, config):
     handwritten = {f.src_uri: f.content_string for f in files.documentation_pages()}
     try:
         _plan = _last_good = load_plan(
-            root, use_directory_urls=config.use_directory_urls,
-            handwritten=handwritten, site_name=config.site_name, site_url=config.site_url or "")
+            root, use_directory_urls=config.use_directory_urls, handwritten=handwritten,
+            site_name=config.site_name, site_url=config.site_url or "", defer=True, on_miss=_start_worker)
     except ContentError as error:
+        _stop_worker()
         if not (_serving and _last_good):
             raise PluginError(error.report()) from None
         log.error("%s\nStill serving the last good version; save a fix and the site rebuilds.", error.report())
@@ -60,12 +65,51 @@ def on_files(files, config):
         if existing := files.get_file_from_path(page.src_uri):
             files.remove(existing)
         files.append(File.generated(config, page.src_uri, content=page.markdown))
+    _late.clear()
+    if _worker:
+        _worker.give({path: make for path, make in _plan.pending.items() if not path.is_file()})
     for uri, source in _plan.assets.items():
-        files.append(File.generated(config, uri, abs_src_path=str(source)))
+        if _worker and source in _worker.jobs:  # an empty stand-in now (links to it check out), the file at the end
+            late = File.generated(config, uri, content=b"")
+            _late[late.abs_dest_path] = source
+            files.append(late)
+        else:
+            files.append(File.generated(config, uri, abs_src_path=str(source)))
     for uri, content in _plan.downloads.items():
         files.append(File.generated(config, uri, content=content))
     config.nav = _plan.nav
     return files
+
+
+def _start_worker() -> None:
+    global _worker
+    _stop_worker()
+    _worker = Worker()
+
+
+def _stop_worker() -> None:
+    global _worker
+    if _worker:
+        _worker.stop()
+    _worker = None
+
+
+def on_post_build(config):
+    """The decks and PNGs the worker made, in place of their stand-ins."""
+    global _worker
+    if not _worker:
+        return
+    worker, _worker = _worker, None
+    if problem := worker.finish():
+        log.debug(problem)
+        raise PluginError("Making the slides and pictures failed; please report this as a bug, with the content "
+                          f"that caused it: {problem.splitlines()[-1]}")
+    for destination, source in _late.items():
+        shutil.copyfile(source, destination)
+
+
+def on_build_error(error):
+    _stop_worker()
 
 
 def on_page_markdown(markdown, page, config, files):

@@ -8,9 +8,11 @@ mkdocs.yml keeps results across builds (like Material's own plugin caches). Dele
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -52,9 +54,26 @@ def code_version() -> bytes:
     return digest.digest()
 
 
+@dataclass(frozen=True)
+class Call:
+    """`module.name(*args)`, made later and maybe in another process: it pickles without importing the module
+    (python-pptx takes a fifth of a second to import, wasted on a build that finds its deck in the cache)."""
+    module: str
+    name: str
+    args: tuple
+
+    def __call__(self) -> bytes:
+        return getattr(importlib.import_module(self.module), self.name)(*self.args)
+
+
 class Cache:
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path | None, defer: bool = False):
         self.folder = folder
+        # defer: a missing file is not made now but listed in `pending`, for worker.py to make in a second
+        # process while MkDocs renders the pages (its `make` must then pickle: a module-level function or a
+        # functools.partial of one)
+        self.defer = defer
+        self.pending: dict[Path, Callable[[], bytes]] = {}
 
     def file(self, kind: str, parts: list[str | bytes], make: Callable[[], bytes]) -> Path | bytes:
         """The result as a cached file, for MkDocs to copy without holding it in memory; its bytes if it
@@ -65,6 +84,9 @@ class Cache:
             digest.update(len(data).to_bytes(8, "big") + data)
         path = self.folder / kind / digest.hexdigest() if self.folder else None
         if path and path.is_file():
+            return path
+        if path and self.defer:
+            self.pending[path] = make
             return path
         value = make()
         return path if path and store(path, lambda handle: handle.write(value)) else value

@@ -16,7 +16,7 @@ import posixpath
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .cache import Cache, code_version, store
 from .errors import Problem
@@ -60,6 +60,9 @@ class SitePlan:
     cache: Cache = field(default_factory=lambda: Cache(None))
     warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
     stale: str = ""  # while serving: the report of a broken save; the site shown is the last good one
+    # assets not made yet -> how to make them: a worker process makes them while MkDocs renders (worker.py);
+    # never stored with the plan (a later build finds them in the cache, or plans again)
+    pending: dict[Path, Callable[[], bytes]] = field(default_factory=dict)
 
     @cached_property  # asked once per page: a set made once, not once per page
     def generated(self) -> set[str]:
@@ -115,8 +118,11 @@ def relative_url(from_src: str, to_src: str, anchor: str, use_directory_urls: bo
 
 
 def load_plan(root: Path, *, use_directory_urls: bool = True, handwritten: dict[str, str] | None = None,
-              site_name: str = "", site_url: str = "") -> SitePlan:
-    """`plan_site` with the same arguments, from the cache when none of its inputs has changed."""
+              site_name: str = "", site_url: str = "", defer: bool = False,
+              on_miss: Callable[[], object] = lambda: None) -> SitePlan:
+    """`plan_site` with the same arguments, from the cache when none of its inputs has changed (else `on_miss()`
+    first, then planning). With `defer`, decks and PNGs the cache lacks are left in `plan.pending` (they
+    change no page, so not the key)."""
     options = {"use_directory_urls": use_directory_urls, "handwritten": handwritten or {}, "site_name": site_name,
                "site_url": site_url}
     path = root / CACHE_DIR / "plan" / inputs_key(root, options)
@@ -127,14 +133,17 @@ def load_plan(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
             return plan
     except Exception:  # absent, or unreadable for any reason: plan again (the cache is never the truth)
         pass
+    on_miss()
     # Imported here, not at the top: a build that hits the cache never imports the planner.
     from .site import plan_site
 
-    plan = plan_site(root, **options)
+    plan = plan_site(root, **options, defer=defer)
+    pending = plan.cache.pending
     plan.bibliography = plan.cache = None  # planning only: the hooks get what a cache hit gives them
     for old in path.parent.glob("*"):  # keep only the newest: every save while serving is a new key
         old.unlink(missing_ok=True)
     store(path, lambda handle: pickle.dump(plan, handle, protocol=pickle.HIGHEST_PROTOCOL))  # no copy in memory
+    plan.pending = pending
     return plan
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from functools import partial
+from pathlib import Path
 from typing import Callable
 
 from PIL import Image
@@ -21,6 +23,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from . import visuals
+from .cache import Cache
 from .slides import Deck, Slide, notes_text
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in: PowerPoint's own 16:9
@@ -29,6 +32,12 @@ FONT = "Arial"
 TEAL = RGBColor(0x00, 0x69, 0x5C)
 GREY = RGBColor(0x61, 0x61, 0x61)
 FIXED_TIME = datetime.datetime(2000, 1, 1)  # core properties would otherwise carry the build time
+
+
+def cached_pptx(deck: Deck, cache_folder: Path | None) -> bytes:
+    """The deck, its drawings rendered through the PNG cache (the same PNGs the site offers for download)."""
+    cache = Cache(cache_folder)
+    return pptx_deck(deck, lambda svg: cache.get("png", [svg], partial(visuals.png, svg)))
 
 
 def pptx_deck(deck: Deck, png: Callable[[str], bytes] = visuals.png) -> bytes:

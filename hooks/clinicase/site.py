@@ -9,12 +9,13 @@ that list references. The MkDocs hooks only hand the result over
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
 from . import visuals
 from .bibliography import Bibliography, load_bibliography
-from .cache import Cache
+from .cache import Cache, Call
 from .citations import (
     Numbering,
     Occurrence,
@@ -56,8 +57,9 @@ from .slides import case_deck, html_deck
 
 
 def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[str, str] | None = None,
-              site_name: str = "", site_url: str = "") -> SitePlan:
-    """Everything generated for the site, or a ContentError listing every problem."""
+              site_name: str = "", site_url: str = "", defer: bool = False) -> SitePlan:
+    """Everything generated for the site, or a ContentError listing every problem. With `defer`, decks and
+    PNGs not yet in the cache are left in `plan.pending` for a worker process to make (worker.py)."""
     bibliography, problems = load_bibliography(root / BIBLIOGRAPHY, BIBLIOGRAPHY)
     if problems:
         raise ContentError(problems)
@@ -67,7 +69,7 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     check_handwritten(handwritten, bibliography)
 
     plan = SitePlan([], [], {}, bibliography, glossary, use_directory_urls, site_name, site_url.rstrip("/"),
-                    cache=Cache(root / CACHE_DIR))
+                    cache=Cache(root / CACHE_DIR, defer))
     cases_nav = []
     for case in casebook.cases:
         # Themes print navigation titles as HTML, so titles from YAML are escaped here.
@@ -142,16 +144,13 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
     folder = f"cases/{case.slug}"
     deck = case_deck(case, numbering, plan.bibliography)
 
-    def png(svg: str) -> bytes:
-        return plan.cache.get("png", [svg], lambda: visuals.png(svg))
-
     def png_file(svg: str) -> Path | bytes:
-        return plan.cache.file("png", [svg], lambda: visuals.png(svg))
+        return plan.cache.file("png", [svg], partial(visuals.png, svg))
 
     images = [s.image.read_bytes() for s in deck.slides if s.image]
     files: dict[str, str | bytes | Path] = {
         f"{folder}/{case.slug}.pptx": plan.cache.file("pptx", [repr(deck.slides), repr(deck.references), *images],
-                                                      lambda: _pptx(deck, png)),
+                                                      Call("clinicase.pptx_deck", "cached_pptx", (deck, plan.cache.folder))),
         f"{folder}/slides/index.html": html_deck(deck, lambda image: "../" + quote(image.relative_to(case.folder).as_posix(), safe="/")),
     }
     drawings = {"timeline": case.timeline and visuals.timeline(case.timeline, lambda _: ("", ""), title=f"Timeline: {case.title}"),
@@ -164,13 +163,6 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
         if figure.image and figure.image.suffix.lower() == ".svg":
             files[f"{folder}/{figure_png(case, figure)}"] = png_file(figure.image.read_text(encoding="utf-8"))
     return files
-
-
-def _pptx(deck, png) -> bytes:
-    """python-pptx and Pillow take a fifth of a second to import: only pay it when a deck is made."""
-    from .pptx_deck import pptx_deck
-
-    return pptx_deck(deck, png)
 
 
 def _link_crossrefs(page: CasePage, targets: dict[str, Target], mentions: dict[str, list[str]]) -> str:
