@@ -98,6 +98,7 @@ class Cache:
 
 def store(path: Path, write: Callable[[BinaryIO], object]) -> bool:
     """Write beside, then rename: a build that stops half-way never leaves half a file."""
+    handle = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
@@ -106,3 +107,6 @@ def store(path: Path, write: Callable[[BinaryIO], object]) -> bool:
         return True
     except OSError:
         return False  # a read-only checkout still builds; it just makes the result each time
+    finally:
+        if handle and os.path.exists(handle.name):  # `write` failed: no half file is left behind
+            os.unlink(handle.name)
