@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build offline browser benchmark
+.PHONY: serve test build offline properdocs browser benchmark
 
 serve: $(VENV)/.installed
 	$(BIN)/mkdocs serve
@@ -18,6 +18,10 @@ build: $(VENV)/.installed
 # A copy for file:// (open site-offline/index.html from a USB stick): no server, no network.
 offline: $(VENV)/.installed
 	OFFLINE=true $(BIN)/mkdocs build --strict -d site-offline
+
+# The same site built by ProperDocs, the maintained fork of MkDocs 1.x (README: Engines and Material's end of life).
+properdocs: $(VENV)/.installed
+	$(BIN)/properdocs build --strict -f mkdocs.yml -d site-properdocs
 
 test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest
