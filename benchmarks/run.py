@@ -109,6 +109,7 @@ def make_baseline(project: Path) -> Path:
     """The pages our hooks generate, as plain files, with the same configuration minus the hooks."""
     baseline = project.with_name(project.name + "-baseline")
     shutil.copytree(project / "docs", baseline / "docs")
+    shutil.copytree(project / "hooks" / "overrides", baseline / "hooks" / "overrides")  # the theme's custom_dir
     handwritten = {p.relative_to(project / "docs").as_posix(): p.read_text(encoding="utf-8")
                    for p in (project / "docs").rglob("*.md")}
     plan = plan_site(project, handwritten=handwritten, site_name="Clinical casebook")

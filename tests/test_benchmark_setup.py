@@ -22,3 +22,5 @@ def test_generated_casebook_and_its_baseline(tmp_path):
     assert (baseline / "docs" / "cases" / "calcinosis-cutis-jssc-003" / "discussion.md").is_file()
     config = (baseline / "mkdocs.yml").read_text(encoding="utf-8")
     assert "hooks:" not in config and "watch:" not in config and "\nnav:\n" in config
+    seconds, _ = run.build_once(baseline)  # it builds (a missing theme folder once stopped it); time is not checked
+    assert seconds > 0
