@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from pybtex.backends.html import Backend as HtmlBackend
 from pybtex.backends.plaintext import Backend as PlainBackend
-from pybtex.database import BibliographyData, Entry
+from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.input.bibtex import Parser
 from pybtex.exceptions import PybtexError
 from pybtex.richtext import HRef, Text
@@ -144,6 +144,9 @@ class Bibliography:
                 return None
             entry = Entry(raw.type, fields=dict(raw.fields), persons={r: list(p) for r, p in raw.persons.items()})
             entry.key = self.chunks[low].key
+            for role in NAME_ROLES:  # pybtex reads only author and editor as names
+                if role not in entry.persons and entry.fields.get(role, "").strip():
+                    entry.persons[role] = _persons(entry.fields.pop(role))
             notes = self._notes.setdefault(low, [])
             notes.extend(_repair(entry, entry.key, self.location(low)))
             parent = entry.fields.get("crossref", "").strip().lower()
@@ -231,6 +234,19 @@ class Bibliography:
                 "add those entries or remove them from the set"))
         parts = [self._format(self.canonical(m), within) for m in found]
         return Reference(key, " ".join(p.html for p in parts) or html.escape(key), " ".join(p.text for p in parts) or key)
+
+
+def _persons(names: str) -> list[Person]:
+    """A biblatex name list (translator, holder, bookauthor) as pybtex persons: split at ' and ' outside braces."""
+    parts, depth, start = [], 0, 0
+    for match in re.finditer(r"[{}]|\s+and\s+", names):
+        token = match.group()
+        depth += 1 if token == "{" else -1 if token == "}" else 0
+        if depth == 0 and token.strip() == "and":
+            parts.append(names[start:match.start()])
+            start = match.end()
+    parts.append(names[start:])
+    return [Person(part.strip()) for part in parts if part.strip()]
 
 
 def _name_parts(person) -> list[str]:
@@ -328,11 +344,10 @@ def _read(text: str, name: str) -> tuple[Bibliography | None, list[Problem]]:
             bib.loose.append(Problem(where, f"an @{chunk.kind} entry has no key", "write @type{key, …"))
             continue
         low = chunk.key.lower()
-        if low in bib.chunks:
-            first = bib.chunks[low]
-            bib.broken.setdefault(low, []).append(Problem(where, f"duplicate entry key '{chunk.key}' (also on line "
-                                                          f"{first.line})", "keys must be unique, ignoring case: "
-                                                          "rename or delete one entry"))
+        if low in bib.chunks:  # the later one can never be cited: a warning, as BibTeX carries on with the first
+            bib.loose.append(Problem(where, f"duplicate entry key '{chunk.key}' (also on line {bib.chunks[low].line}); "
+                                     "this entry is ignored", "keys must be unique, ignoring case: rename or delete "
+                                     "one entry"))
             continue
         bib.chunks[low] = chunk
         if chunk.problem == "no comma after the key":

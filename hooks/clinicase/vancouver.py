@@ -83,7 +83,8 @@ def names(children, context, role, singular="", plural=""):
         raise FieldIsMissing(role, context["entry"])
     count = len(context["entry"].persons[role])
     word = singular if count == 1 else plural
-    return Text(f"{listed.removesuffix('.')}, {word}" if word else listed)
+    listed = listed.removesuffix(".") if listed.endswith("et al.") else listed  # 'et al, editors'
+    return Text(f"{listed}, {word}" if word else listed)
 
 
 # --- fields ------------------------------------------------------------------
@@ -311,10 +312,10 @@ class VancouverStyle(BaseStyle):
         volume = optional[field("volume"), optional["(", field("number"), ")"]]
         state = value_of(e, "pubstate").lower()
         if state in {"inpress", "in press", "forthcoming"}:  # "Proc Natl Acad Sci U S A. In press 2002."
-            return join(sep=" ")[_authors(), sentence[title()], sentence[_journal()],
+            return join(sep=" ")[optional[_authors()], sentence[title()], sentence[_journal()],
                                  join["In press ", date(year_only=True), "."]]
         return join(sep=" ")[
-            _authors(),
+            optional[_authors()],
             sentence[title()],
             sentence[_journal()],
             sentence(sep="")[join(sep=";")[optional[date], volume], optional[":", pages]],
