@@ -165,8 +165,14 @@ def sentence_case(segments, start: bool = True) -> str:
     capital; other Capitalised words are lowered (after a colon too: 'Infant sleep and feeding: a
     telephone survey'). Protected groups, and words whose capitals are not just the first letter
     (acronyms and names: HIV, LaTeX, McGraw, anti-PM/Scl), are kept as written."""
+    merged: list[tuple[str, bool]] = []
+    for text, protected in segments:  # {\'E}douard is one word: judge it whole
+        if merged and not protected and not merged[-1][1]:
+            merged[-1] = (merged[-1][0] + text, False)
+        else:
+            merged.append((text, protected))
     out = []
-    for text, protected in segments:
+    for text, protected in merged:
         if protected:
             out.append(text)
             start = start and not text.strip() or bool(re.search(r"[.?!]\s*$", text))
