@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from clinicase.bibliography import load_bibliography, short_pages
-from clinicase.errors import ContentError
+from clinicase.bibliography import load_bibliography
+from clinicase.vancouver import short_pages
 from conftest import FIXTURES, REPO
 
 

@@ -27,11 +27,11 @@ from pybtex.scanner import PybtexSyntaxError
 
 from .bibtex_scanner import Chunk, scan
 from .cache import remembered
-from .errors import ContentError, Location, Problem
+from .errors import Location, Problem
 from .latex_text import Converted, convert, expand, plain, preamble_commands
 from .links import is_web_address
 from .markup import NOT_TEXT
-from .vancouver import TEMPLATED, VancouverStyle, short_pages, value_of  # noqa: F401 — short_pages: tests
+from .vancouver import TEMPLATED, VancouverStyle, value_of
 from .yaml_source import read_text
 
 MAX_BIB_BYTES = 50_000_000  # a department's whole Zotero library, abstracts included

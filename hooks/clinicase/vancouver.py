@@ -507,10 +507,6 @@ def _has(entry, *names_: str) -> bool:
     return any(entry.fields.get(n, "").strip() for n in names_)
 
 
-def _has_venue(entry) -> bool:
-    return _has(entry, "venue")
-
-
 def _published(entry) -> bool:
     return _has(entry, "publisher")
 
