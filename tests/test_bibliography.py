@@ -388,3 +388,10 @@ def test_preamble_commands_are_expanded():
     bib = load_bibliography(FIXTURES / "bib" / "peers" / "xampl.bib", "xampl.bib")[0]
     assert bib.reference("whole-set").text == "Knuth DE. The art of computer programming. Addison-Wesley; 1968–90. (Four volumes)"
     assert bib.field_warnings(["whole-set", "book-full"]) == []
+
+
+def test_a_url_loses_latex_escapes_and_a_url_wrapper(peers):
+    """biblatex writes `\\%` in a url (biber unescapes it); Citavi wraps url in `\\url{}`."""
+    assert peers["biber-examples"].reference("url2").html.count('href="http://www.something.com/q=one%20two"') == 1
+    assert peers["mkdocs-bibtex-test"].reference("test_citavi").text.endswith(
+        "Available from: https://doi.org/10.21577/0103-5053.20190253.")

@@ -434,6 +434,7 @@ def _repair(entry: Entry, key: str, where: Location) -> list[Problem]:
             problems.append(_control_warning(key, field_name, value, where))
         if field_name.lower() in VERBATIM_FIELDS:
             clean = re.sub(r"^\\url\s*\{(.*)\}$", r"\1", clean.strip())  # \url{…} around an address (Citavi)
+            clean = re.sub(r"\\([%_#&~$])", r"\1", clean)  # \% in a url: LaTeX's escape, not part of the address
         else:
             if _UNESCAPED_PERCENT.search(clean):
                 problems.append(Problem(where, f"entry '{key}' has an unescaped % in its {field_name.lower()}",
