@@ -26,6 +26,13 @@ def test_keys_may_hold_letters_digits_and_underscore_hyphen_colon_dot():
     assert keys("[@odd:key.with-chars_1] and [@Smith_2020-b]") == [("odd:key.with-chars_1",), ("Smith_2020-b",)]
 
 
+def test_keys_as_bibtex_allows_them_are_citable_with_the_same_characters():
+    """Pandoc's rule: letters of any script, digits and _, with : . # $ % & - + ? < > ~ / inside; any other
+    key (braces, an apostrophe) in braces."""
+    assert keys("[@baez/article] [@stdmodel:glashow; @müller:2019] [@{Ib'{a}~{n}ez2000}]") == [
+        ("baez/article",), ("stdmodel:glashow", "müller:2019"), ("Ib'{a}~{n}ez2000",)]
+
+
 def test_trailing_punctuation_is_not_part_of_a_key():
     groups, malformed = find_citations("See [@a.] and [@b:]")
     assert [g.keys for g in groups] == [] and len(malformed) == 2

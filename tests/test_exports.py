@@ -42,8 +42,8 @@ def test_downloads_parse_back_with_exactly_the_pages_entries(real_site, path):
     bib_file = real_site.site / links["BibTeX"].lstrip("/")
     entries = parse_string(bib_file.read_text(encoding="utf-8"), "bibtex").entries
     assert len(entries) == len(listed)
-    for entry, shown in zip(entries.values(), listed):
-        assert plain(entry.fields["title"]).rstrip(".") in shown
+    for entry, shown in zip(entries.values(), listed):  # the page sentence-cases titles; downloads keep the .bib's
+        assert plain(entry.fields["title"]).rstrip(".").lower() in shown.lower()
     records = rispy.loads((real_site.site / links["RIS"].lstrip("/")).read_text(encoding="utf-8"))
     assert [r["id"] for r in records] == list(entries.keys())
     assert all(r["title"] == plain(e.fields["title"]) for r, e in zip(records, entries.values()))
@@ -92,7 +92,7 @@ def test_downloads_of_entries_with_bare_percent_signs_read_back():
     records = rispy.loads(ris_text)
     assert [r["id"] for r in records] == keys
     for record in records:  # the reading list says what the page says
-        assert f"{record['title']}." in bib.reference(record["id"]).text
+        assert f"{record['title']}.".lower() in bib.reference(record["id"]).text.lower()
     assert records[2]["urls"] == ["https://x.org/a%E2%88%8A?q=1"]
 
 
@@ -163,7 +163,7 @@ def test_the_site_plan_carries_the_warnings_and_still_lists_the_entries(tmp_path
     left_out = [w for w in warnings if "cannot be written" in w]
     assert left_out == ["bibliography.bib:16: entry 'beta2019': cannot be written to the RIS reading list (bad) — "
                         "correct the entry; until then it is left out of the page's .ris download"]
-    shown = [p.markdown for p in plan.pages if 'series of <span class="bibtex-protected">50%</span>. J Fixture' in p.markdown]
+    shown = [p.markdown for p in plan.pages if "syndrome: a UK series of 50%. J Fixture" in p.markdown]
     assert len(shown) == 4 and not any("\x1b" in p.markdown for p in plan.pages)  # 3 case pages, the bibliography
     for uri, content in plan.downloads.items():
         if uri.endswith(".ris"):

@@ -1,8 +1,10 @@
-"""The BibTeX file: parsing with located errors, and Vancouver (NLM) formatting.
+"""The BibTeX file: every entry found as BibTeX finds it, each parsed on its own, problems kept per key.
 
-Formatting follows pybtex's own style classes: templates built from
-`pybtex.style.template` nodes, names through a name-style plugin, and
-rendering through pybtex's HTML backend, which escapes every field.
+A problem in an entry (a syntax error, a duplicate key, a crossref to nowhere) belongs to that entry:
+`problems(cited)` gives those of the cited entries, which stop the build, all at once; those of the
+others are warnings (`uncited_problems`), so one broken entry in a 3,000-entry library never blocks
+a site that does not cite it. Entries are converted from LaTeX (latex_text.py) and formatted in
+Vancouver style (vancouver.py) only when cited.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import html
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,138 +24,264 @@ from pybtex.database.input.bibtex import Parser
 from pybtex.exceptions import PybtexError
 from pybtex.richtext import HRef, Text
 from pybtex.scanner import PybtexSyntaxError
-from pybtex.style import FormattedEntry
-from pybtex.style.formatting import BaseStyle
-from pybtex.style.names import BaseNameStyle
-from pybtex.style.template import (
-    FieldIsMissing,
-    first_of,
-    join,
-    node,
-    optional,
-    optional_field,
-    sentence,
-)
-from pybtex.style.template import field as bib_field
 
+from .bibtex_scanner import Chunk, scan
 from .cache import remembered
-from .errors import ContentError, Location, Problem
+from .errors import Location, Problem
+from .latex_text import Converted, convert, expand, plain, preamble_commands
 from .links import is_web_address
 from .markup import NOT_TEXT
+from .vancouver import TEMPLATED, VancouverStyle, value_of
 from .yaml_source import read_text
 
-_ENTRY_START = re.compile(r"^[ \t]*@([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s{}()]+)\s*(,?)", re.MULTILINE)
-MAX_AUTHORS = 6  # NLM: list six, then "et al."
 MAX_BIB_BYTES = 50_000_000  # a department's whole Zotero library, abstracts included
 VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "pdf"}  # addresses, not LaTeX: never parsed or rewritten
-# C0 controls but tab and newline (carriage returns are gone already), DEL and C1: invisible in editors, and
-# invalid in the XML of a slide deck; HTML shows them as boxes or not at all.
-_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
-
-
-# --- names -------------------------------------------------------------------
+# What a reference shows: only these are converted from LaTeX and judged (abstracts, keywords and notes are not shown)
+SHOWN_FIELDS = {"title", "subtitle", "titleaddon", "booktitle", "booksubtitle", "booktitleaddon", "maintitle",
+                "mainsubtitle", "maintitleaddon", "journal", "journaltitle", "volume", "number", "pages", "eid",
+                "year", "date", "month", "day", "edition", "publisher", "address", "location", "school",
+                "institution", "organization", "howpublished", "series", "chapter", "type", "version",
+                "eventdate", "venue", "urldate", "pubstate", "langid", "language", "hyphenation", "entryset"}
+NAME_ROLES = ("author", "editor", "translator", "holder", "bookauthor")
+# What each type needs; each item lists fields of which any one will do.
+NEEDED_FIELDS = {
+    "article": [("author", "editor"), ("title",), ("journal", "journaltitle"), ("year", "date")],
+    "inproceedings": [("title",), ("booktitle", "eventtitle"), ("year", "date")],
+    "incollection": [("title",), ("booktitle",), ("year", "date")],
+    "book": [("author", "editor"), ("title",), ("publisher",), ("year", "date")],
+    "phdthesis": [("author",), ("title",), ("school", "institution"), ("year", "date")],
+    "mastersthesis": [("author",), ("title",), ("school", "institution"), ("year", "date")],
+    "thesis": [("author",), ("title",), ("school", "institution"), ("year", "date")],
+    "techreport": [("title",), ("institution", "publisher"), ("year", "date")],
+    "report": [("title",), ("institution", "publisher"), ("year", "date")],
+    "patent": [("author",), ("title",), ("number",), ("year", "date")],
+    "online": [("title",), ("url", "eprint", "doi")],
+}
 
 # Backends made once: Text.render_as() looks the backend up among installed plugins on every call.
 PLAIN = PlainBackend()
 HTML = HtmlBackend()
 
 
-@lru_cache(maxsize=65536)  # the same names and journals come back in every export
-def plain(latex: str) -> str:
-    """LaTeX markup ({...}, \\'e) as plain Unicode text; never raises (see `_parsed`)."""
-    return _parsed(latex)[1].render(PLAIN)
+@dataclass(frozen=True)
+class Reference:
+    key: str
+    html: str  # escaped, with links for identifiers
+    text: str  # plain text, for tests and downloads
 
 
-def safe_latex(latex: str) -> str:
-    """`latex` as pybtex can parse it: what `plain` reads, and what an entry's fields are repaired to."""
-    return _parsed(latex)[0]
+@dataclass
+class Bibliography:
+    """The .bib: every entry parsed once (cheap), converted and formatted only when cited."""
+
+    name: str
+    chunks: dict[str, Chunk]  # lower-case key -> the first entry with that key
+    entries: dict[str, Entry] = field(default_factory=dict, repr=False)  # lower-case key -> parsed, as read
+    broken: dict[str, list[Problem]] = field(default_factory=dict, repr=False)  # lower-case key -> its problems
+    loose: list[Problem] = field(default_factory=list, repr=False)  # problems of no entry (a head with no key)
+    commands: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)  # the @preamble's \newcommands
+    style: VancouverStyle = field(default_factory=VancouverStyle)
+    _ready: dict[str, Entry] = field(default_factory=dict, repr=False)
+    _fields: dict[str, dict[str, Converted]] = field(default_factory=dict, repr=False)
+    _formatted: dict[str, Reference] = field(default_factory=dict, repr=False)
+    _notes: dict[str, list[Problem]] = field(default_factory=dict, repr=False)  # per key: warnings when cited
+
+    @property
+    def lines(self) -> dict[str, int]:
+        return {low: chunk.line for low, chunk in self.chunks.items()}
+
+    @property
+    def data(self) -> BibliographyData:
+        """Every readable entry (for tests and tools; the site only converts what it cites)."""
+        return BibliographyData(entries={self.chunks[low].key: self.entry(low) for low in self.entries})
+
+    def __contains__(self, key: str) -> bool:
+        return key.lower() in self.chunks
+
+    def canonical(self, key: str) -> str:
+        return self.chunks[key.lower()].key
+
+    def location(self, key: str) -> Location:
+        """Where the entry starts: the place every message about it points to."""
+        return Location(self.name, self.chunks[key.lower()].line)
+
+    def closest(self, key: str, count: int = 3) -> list[str]:
+        keys = [chunk.key for chunk in self.chunks.values()]
+        close = difflib.get_close_matches(key, keys, n=count, cutoff=0.75)
+        return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.6)
+
+    # --- problems ------------------------------------------------------------------
+
+    def problems(self, keys) -> list[Problem]:
+        """What is wrong with the entries of `keys` (cited ones: the build stops on them, all at once)."""
+        return [p for low in sorted({k.lower() for k in keys}) for p in self.broken.get(low, [])]
+
+    def uncited_problems(self, keys) -> list[Problem]:
+        """Problems of entries nobody cites: warnings, since the site does not show them."""
+        cited = {k.lower() for k in keys}
+        return self.loose + [p for low, found in self.broken.items() if low not in cited for p in found]
+
+    def field_warnings(self, keys) -> list[Problem]:
+        """For each cited entry: a field its type needs and lacks, LaTeX that is not text, a URL that is not
+        http(s), control characters or a bare %: located warnings (the reference is still printed)."""
+        problems = []
+        for key in sorted({self.canonical(k) for k in keys}, key=str.lower):
+            if key.lower() in self.broken:
+                continue
+            self.reference(key)  # formatting finds what it could not show
+            problems.extend(self._notes.get(key.lower(), []))
+        return problems
+
+    # --- entries ---------------------------------------------------------------------
+
+    def entry(self, key: str) -> Entry | None:
+        """The entry as the site uses it: repaired (control characters, bare %), its crossref's fields
+        inherited; None if it cannot be read (its problem is in `broken`)."""
+        low = key.lower()
+        if low not in self._ready:
+            raw = self.entries.get(low)
+            if raw is None:
+                return None
+            entry = Entry(raw.type, fields=dict(raw.fields), persons={r: list(p) for r, p in raw.persons.items()})
+            entry.key = self.chunks[low].key
+            for role in NAME_ROLES:  # pybtex reads only author and editor as names
+                if role not in entry.persons and entry.fields.get(role, "").strip():
+                    entry.persons[role] = _persons(entry.fields.pop(role))
+            notes = self._notes.setdefault(low, [])
+            notes.extend(_repair(entry, entry.key, self.location(low)))
+            parent = entry.fields.get("crossref", "").strip().lower()
+            if parent and parent != low and self.entries.get(parent) is not None:
+                _inherit(entry, self.entry(parent))
+            self._ready[low] = entry
+        return self._ready[low]
+
+    def fields(self, key: str) -> dict[str, Converted]:
+        """The shown fields as text (the @preamble's commands expanded), and a warning for each field whose
+        LaTeX could not all become text."""
+        low = key.lower()
+        if low not in self._fields:
+            entry = self.entry(low)
+            converted = {}
+            for name, value in entry.fields.items():
+                lower = name.lower()
+                if lower in SHOWN_FIELDS or (lower == "note" and entry.type == "unpublished"):
+                    converted[lower] = convert(expand(value, self.commands))
+                    self._leftovers(low, lower, converted[lower].leftovers)
+            for role in NAME_ROLES:
+                for person in entry.persons.get(role, []):
+                    for part in _name_parts(person):
+                        self._leftovers(low, role, convert(part).leftovers)
+            _web_address_in_howpublished(entry, converted)
+            self._fields[low] = converted
+        return self._fields[low]
+
+    def _leftovers(self, low: str, field_name: str, leftovers: tuple[str, ...]) -> None:
+        if not leftovers:
+            return
+        notes = self._notes.setdefault(low, [])
+        shown = ", ".join(leftovers)
+        problem = Problem(self.location(low), f"entry '{self.canonical(low)}': its {field_name} has LaTeX that "
+                          f"cannot be shown as text ({shown})", "write it as plain text or Unicode (or define the "
+                          "command in @preamble with \\newcommand); until then the site leaves it out")
+        if problem not in notes:
+            notes.append(problem)
+
+    def short(self, key: str) -> str:
+        """Author-year label for places without numbers, e.g. 'Reiter et al. 2011'."""
+        entry = self.entry(key)
+        if entry is None:
+            return self.canonical(key)
+        persons = entry.persons.get("author") or entry.persons.get("editor") or []
+        year = plain(entry.fields.get("year", "")) or entry.fields.get("date", "")[:4]
+        if not persons:
+            return " ".join(filter(None, [plain(entry.fields.get("title", ""))[:40] or self.canonical(key), year]))
+        last = plain(" ".join(persons[0].last_names) or str(persons[0]))
+        return f"{last}{' et al.' if len(persons) > 1 else ''} {year}".strip()
+
+    def reference(self, key: str) -> Reference:
+        """The formatted entry (formatted once, on first use: only cited entries cost anything)."""
+        key = self.canonical(key)
+        if key not in self._formatted:
+            self._formatted[key] = self._format(key)
+        return self._formatted[key]
+
+    def _format(self, key: str, within: frozenset = frozenset()) -> Reference:
+        entry = self.entry(key)
+        if entry is None:  # its problem stops the build; the page still gets something to show meanwhile
+            return Reference(key, html.escape(key), key)
+        if entry.type == "set":
+            return self._set(key, entry, within | {key.lower()})
+        notes = self._notes.setdefault(key.lower(), [])
+        fields = self.fields(key)
+        for problem in _shape_warnings(entry, key, self.location(key)):
+            if problem not in notes:
+                notes.append(problem)
+        body = self.style.format_entry(None, entry, fields=fields).text
+        rich = Text(body, *[Text(" ", i) for i in _identifiers(entry)])
+        text = rich.render(PLAIN).replace("\u00a0", " ")
+        if not text.strip():
+            text, rich = "[Untitled].", Text("[Untitled].")
+        return Reference(key, rich.render(HTML), text)
+
+    def _set(self, key: str, entry: Entry, within: frozenset) -> Reference:
+        """biblatex's @set: its members' references, one after the other."""
+        members = [m.strip() for m in entry.fields.get("entryset", "").split(",") if m.strip()]
+        found = [m for m in members if m in self and m.lower() not in within]
+        missing = [m for m in members if m not in self]
+        if missing:
+            self._notes.setdefault(key.lower(), []).append(Problem(
+                self.location(key), f"entry '{key}': its entryset names {', '.join(map(repr, missing))}, not in the file",
+                "add those entries or remove them from the set"))
+        parts = [self._format(self.canonical(m), within) for m in found]
+        return Reference(key, " ".join(p.html for p in parts) or html.escape(key), " ".join(p.text for p in parts) or key)
 
 
-def _parsed(latex: str) -> tuple[str, Text]:
-    """The least-changed text that parses, and its parse. A bare % is a per cent sign to the author but a LaTeX
-    comment to the parser: it eats the rest of the value, a closing brace too (PybtexSyntaxError), so it is escaped
-    first; then unbalanced braces are dropped; last every brace and backslash (a trailing one fails in latexcodec)."""
-    escaped = _UNESCAPED_PERCENT.sub(r"\\%", latex)
-    for candidate in (escaped, re.sub(r"[{}]", "", escaped), re.sub(r"[\\{}%]", "", latex)):
-        try:
-            return candidate, Text.from_latex(candidate)
-        except (PybtexError, ValueError):  # PybtexSyntaxError; UnicodeDecodeError from latexcodec
-            continue
-    return latex, Text(latex)  # not reached: nothing is left that LaTeX could misread
+def _persons(names: str) -> list[Person]:
+    """A biblatex name list (translator, holder, bookauthor) as pybtex persons: split at ' and ' outside braces."""
+    parts, depth, start = [], 0, 0
+    for match in re.finditer(r"[{}]|\s+and\s+", names):
+        token = match.group()
+        depth += 1 if token == "{" else -1 if token == "}" else 0
+        if depth == 0 and token.strip() == "and":
+            parts.append(names[start:match.start()])
+            start = match.end()
+    parts.append(names[start:])
+    return [Person(part.strip()) for part in parts if part.strip()]
 
 
-def _initials(names: list[str]) -> str:
-    """'Mark D. P.' -> 'MDP'; 'Jean-Luc' -> 'JL'."""
-    letters = []
-    for name in names:
-        for part in re.split(r"[\s\-.~]+", plain(name)):
-            if part:
-                letters.append(part[0].upper())
-    return "".join(letters)
+def _name_parts(person) -> list[str]:
+    return [n for part in _NAME_PARTS for n in getattr(person, part)]
 
 
-class VancouverNames(BaseNameStyle):
-    """Surname then initials without stops: 'Gutierrez A Jr', 'El-Shabrawi L'."""
-
-    def format(self, person: Person, abbr: bool = False) -> Text:
-        surname = " ".join(plain(n) for n in person.prelast_names + person.last_names)
-        parts = [surname, _initials(person.first_names + person.middle_names), " ".join(map(plain, person.lineage_names))]
-        return Text(" ".join(p for p in parts if p))
-
-
-def _is_others(person: Person) -> bool:
-    return str(person) == "others"
+def _web_address_in_howpublished(entry: Entry, converted: dict[str, Converted]) -> None:
+    """`howpublished = {\\url{…}}` (a web page exported as @misc): the address is the entry's url."""
+    match = re.fullmatch(r"\s*\\url\s*\{([^{}]*)\}\s*\.?\s*", entry.fields.get("howpublished", ""))
+    if match and not entry.fields.get("url"):
+        entry.fields["url"] = match.group(1).strip()
+        converted.pop("howpublished", None)
 
 
-@node
-def authors(children, context):
-    """Up to six names, then 'et al.'; `and others` also gives 'et al.'."""
-    persons = context["entry"].persons.get("author") or context["entry"].persons.get("editor") or []
-    if not persons:
-        return Text()
-    named = [p for p in persons if not _is_others(p)]
-    style = context["style"]
-    shown = [style.format_name(p) for p in named[:MAX_AUTHORS]]
-    if len(named) > MAX_AUTHORS or len(named) < len(persons):
-        shown.append(Text("et al"))
-    return join(sep=", ")[shown].format_data(context).add_period()
-
-
-# --- fields ------------------------------------------------------------------
-
-def short_pages(pages: str) -> str:
-    """NLM drops repeated leading digits of the last page: 455--462 -> 455-62."""
-    first, _, last = re.sub(r"\s*[-–—]+\s*", "-", pages).partition("-")
-    if not last:
-        return first
-    if first.isdigit() and last.isdigit() and len(first) == len(last):
-        common = len(re.match(r"\d*", "".join(a if a == b else "|" for a, b in zip(first, last))).group())
-        last = last[common:] or last[-1]
-    return f"{first}-{last}"
-
-
-@node
-def year(children, context):
-    fields = context["entry"].fields
-    value = fields.get("year") or fields.get("date", "")[:4]
-    return Text(value) if value else Text()
-
-
-@node
-def pages(children, context):
-    """Raises when absent, so that `optional[":", pages]` drops its colon too."""
-    value = context["entry"].fields.get("pages")
-    if not value:
-        raise FieldIsMissing("pages", context["entry"])
-    return Text(short_pages(plain(value)))
-
-
-def _journal():
-    return first_of[optional_field("journal"), optional_field("journaltitle")]
+def _shape_warnings(entry: Entry, key: str, where: Location) -> list[Problem]:
+    """A type the style does not know; a field the type needs and lacks; a url that is not http(s)."""
+    problems = []
+    if entry.type not in TEMPLATED and entry.type != "set":
+        problems.append(Problem(where, f"entry '{key}' has type @{entry.type}, which Vancouver style does not "
+                                "know", "use a standard type (@article, @book, @incollection, @online…); until then "
+                                "it is printed like @misc"))
+    present = {f.lower() for f, v in entry.fields.items() if v.strip()} | {r.lower() for r in entry.persons}
+    for options in NEEDED_FIELDS.get(entry.type, [("title",)]):
+        if not present & set(options):
+            problems.append(Problem(where, f"entry '{key}' has no {' or '.join(options)}",
+                                    f"add {options[0]} = {{...}}; until then its reference is printed without it"))
+    url = entry.fields.get("url", "").strip()
+    if url and not (is_web_address(url) and url.lower().startswith("http")):
+        problems.append(Problem(where, f"entry '{key}' has url '{url[:60]}', which is not an http(s) address",
+                                "correct it; until then it is not shown"))
+    return problems
 
 
 def _identifiers(entry) -> list[Text]:
-    """DOI, PMID, PMCID and URL as links, NLM's 'doi: … PMID: …' order."""
+    """DOI, PMID, PMCID, arXiv id and URL as links, in NLM's 'doi: … PMID: …' order."""
     f = entry.fields
     out = []
     doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", f.get("doi", "").strip(), flags=re.I)
@@ -166,6 +293,10 @@ def _identifiers(entry) -> list[Text]:
     if re.fullmatch(r"(PMC)?\d+", f.get("pmcid", "").strip(), flags=re.I):
         pmcid = "PMC" + re.sub(r"^PMC", "", f["pmcid"].strip(), flags=re.I)
         out.append(Text("PMCID: ", HRef(f"https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/", pmcid), "."))
+    eprint = f.get("eprint", "").strip()
+    if eprint and value_of(entry, "eprinttype").lower() in {"arxiv", ""} and \
+            re.fullmatch(r"(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?", eprint):
+        out.append(Text("arXiv: ", HRef(f"https://arxiv.org/abs/{eprint}", eprint), "."))
     url = f.get("url", "").strip()
     if is_web_address(url) and url.lower().startswith("http"):
         out.append(Text("Available from: ", HRef(_href(url), url), "."))
@@ -177,243 +308,103 @@ def _href(url: str) -> str:
     return html.escape(url, quote=True)
 
 
-class VancouverStyle(BaseStyle):
-    """Vancouver / NLM citation style on pybtex's template system."""
-
-    default_name_style = VancouverNames
-    default_label_style = "number"
-    default_sorting_style = "none"
-
-    def get_article_template(self, e):
-        issue = optional["(", bib_field("number"), ")"]
-        volume = optional[";", bib_field("volume"), issue]
-        return join(sep=" ")[
-            authors,
-            sentence[bib_field("title")],
-            sentence[_journal()],
-            join[year, volume, optional[":", pages], "."],
-        ]
-
-    def get_inproceedings_template(self, e):
-        return join(sep=" ")[
-            authors,
-            sentence[bib_field("title")],
-            join[join(sep="; ")[join["In: ", bib_field("booktitle")],
-                                join(sep=" ")[year, optional_field("month", apply_func=_month)],
-                                optional_field("address")], "."],
-        ]
-
-    def get_misc_template(self, e):
-        return join(sep=" ")[
-            authors,
-            sentence[first_of[optional_field("title"), e.key]],
-            sentence(sep=". ")[optional_field("howpublished"), _journal(), optional_field("publisher"), year],
-        ]
-
-    def format_entry(self, label, entry, bib_data=None):
-        """Any entry type without its own template, or missing a field its template needs, is formatted as
-        misc: never a crash (the missing field is reported as a located warning instead)."""
-        get_template = getattr(self, f"get_{entry.type}_template", self.get_misc_template)
-        context = {"entry": entry, "style": self, "bib_data": bib_data}
-        try:
-            return FormattedEntry(entry.key, get_template(entry).format_data(context), label)
-        except FieldIsMissing:
-            return FormattedEntry(entry.key, self.get_misc_template(entry).format_data(context), label)
-
-
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def _month(text: Text) -> Text:
-    value = str(text).strip().lower()[:3]
-    names = [m.lower() for m in _MONTHS]
-    if value in names:
-        return Text(_MONTHS[names.index(value)])
-    return Text(_MONTHS[int(value) - 1]) if value.isdigit() and 1 <= int(value) <= 12 else text
-
-
-# --- the bibliography ----------------------------------------------------------
-
-# What the Vancouver style needs per entry type; each item lists fields of which any one will do.
-NEEDED_FIELDS = {
-    "article": [("author", "editor"), ("title",), ("journal", "journaltitle"), ("year", "date")],
-    "inproceedings": [("author", "editor"), ("title",), ("booktitle", "eventtitle"), ("year", "date")],
-    "book": [("author", "editor"), ("title",), ("publisher",), ("year", "date")],
-}
-
-@dataclass(frozen=True)
-class Reference:
-    key: str
-    html: str  # escaped, with links for identifiers
-    text: str  # plain text, for tests and downloads
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    key: str
-    line: int  # where the entry starts in the file
-    text: str
-
-
-@dataclass
-class Bibliography:
-    """The .bib, read lazily: the file is split into entries once, and an entry is parsed by pybtex only
-    when it is cited. A department's 3,000-entry library then costs what its cited entries cost."""
-
-    name: str
-    chunks: dict[str, _Chunk]  # lower-case key -> the entry's text
-    macros: list[_Chunk] = field(default_factory=list)  # every @string, parsed before any entry
-    style: VancouverStyle = field(default_factory=VancouverStyle)
-    _entries: dict[str, Entry] = field(default_factory=dict, repr=False)
-    _formatted: dict[str, Reference] = field(default_factory=dict, repr=False)
-    _repairs: dict[str, list[Problem]] = field(default_factory=dict, repr=False)  # per key: what entry() changed
-    _parser: Parser | None = field(default=None, repr=False)
-
-    @property
-    def lines(self) -> dict[str, int]:
-        return {low: chunk.line for low, chunk in self.chunks.items()}
-
-    @property
-    def data(self) -> BibliographyData:
-        """Every entry, parsed (for tests and tools; the site only parses what it cites)."""
-        return BibliographyData(entries={chunk.key: self.entry(chunk.key) for chunk in self.chunks.values()})
-
-    def entry(self, key: str) -> Entry:
-        """The parsed entry; a syntax error in it is a located ContentError."""
-        low = key.lower()
-        if low not in self._entries:
-            chunk = self.chunks[low]
-            entry = self._parse(chunk).entries[chunk.key]
-            _drop_font_commands(entry)
-            self._repairs[low] = _repair(entry, chunk.key, self.location(chunk.key))
-            parent = entry.fields.get("crossref")
-            if parent and parent.lower() in self.chunks:
-                _inherit(entry, self.entry(parent))
-            self._entries[low] = entry
-        return self._entries[low]
-
-    def _parse(self, chunk: _Chunk) -> BibliographyData:
-        if self._parser is None:
-            self._parser = Parser()
-            for macro in self.macros:
-                self._parse_with(self._parser, macro)
-        return self._parse_with(self._parser, chunk)
-
-    def _parse_with(self, parser: Parser, chunk: _Chunk) -> BibliographyData:
-        try:
-            return parser.parse_string(chunk.text)
-        except PybtexSyntaxError as error:
-            raise ContentError([Problem(Location(self.name, chunk.line + error.lineno - 1),
-                                        f"BibTeX syntax error: {error.args[0] if error.args else error}",
-                                        "check braces, commas and quotes in this entry")]) from None
-        except PybtexError as error:
-            raise ContentError([Problem(Location(self.name, chunk.line), f"BibTeX error: {error}",
-                                        "fix the entry it names")]) from None
-
-    def __contains__(self, key: str) -> bool:
-        return key.lower() in self.chunks
-
-    def canonical(self, key: str) -> str:
-        return self.chunks[key.lower()].key
-
-    def location(self, key: str) -> Location:
-        """Where the entry starts: the place every warning about it points to."""
-        return Location(self.name, self.chunks[key.lower()].line)
-
-    def closest(self, key: str, count: int = 3) -> list[str]:
-        keys = [chunk.key for chunk in self.chunks.values()]
-        close = difflib.get_close_matches(key, keys, n=count, cutoff=0.75)
-        return close or difflib.get_close_matches(key.lower(), [k.lower() for k in keys], n=count, cutoff=0.6)
-
-    def field_warnings(self, keys) -> list[Problem]:
-        """A located warning for each cited entry that lacks a field its reference needs, or whose
-        url is not a plain http(s) address (it is then not shown)."""
-        problems = []
-        for key in sorted({self.canonical(k) for k in keys}, key=str.lower):
-            entry = self.entry(key)
-            where = Location(self.name, self.chunks[key.lower()].line)
-            present = {f.lower() for f in entry.fields} | {r.lower() for r in entry.persons}
-            for options in NEEDED_FIELDS.get(entry.type, [("title",)]):
-                if not present & set(options):
-                    problems.append(Problem(where, f"entry '{key}' has no {' or '.join(options)}",
-                                            f"add {options[0]} = {{...}}; until then its reference is printed without it"))
-            url = entry.fields.get("url", "").strip()
-            if url and not (is_web_address(url) and url.lower().startswith("http")):
-                problems.append(Problem(where, f"entry '{key}' has url '{url[:60]}', which is not an http(s) address",
-                                        "correct it; until then it is not shown"))
-            problems.extend(self._repairs.get(key.lower(), []))
-        return problems
-
-    def short(self, key: str) -> str:
-        """Author-year label for places without numbers, e.g. 'Reiter et al. 2011'."""
-        entry = self.entry(key)
-        persons = entry.persons.get("author") or entry.persons.get("editor") or []
-        year = entry.fields.get("year") or entry.fields.get("date", "")[:4]
-        if not persons:
-            return " ".join(filter(None, [plain(entry.fields.get("title", key))[:40], year]))
-        last = plain(" ".join(persons[0].last_names) or str(persons[0]))
-        return f"{last}{' et al.' if len(persons) > 1 else ''} {year}".strip()
-
-    def reference(self, key: str) -> Reference:
-        """The formatted entry (formatted once, on first use: only cited entries cost anything)."""
-        key = self.canonical(key)
-        if key not in self._formatted:
-            entry = self.entry(key)
-            body = self.style.format_entry(None, entry).text
-            rich = Text(body, *[Text(" ", i) for i in _identifiers(entry)])
-            self._formatted[key] = Reference(key, rich.render(HTML), rich.render(PLAIN))
-        return self._formatted[key]
-
+# --- loading ---------------------------------------------------------------------
 
 def load_bibliography(path: Path, name: str) -> tuple[Bibliography | None, list[Problem]]:
-    """Split the .bib into entries; duplicate keys (also differing in case), a missing comma after a key
-    and a crossref to nowhere are located problems. Entries are parsed when cited (Bibliography.entry)."""
+    """The bibliography, or the problem that keeps the file from being one (missing, unreadable, an RIS or
+    CSL-JSON export saved as .bib). Problems of single entries are the Bibliography's (see `problems`)."""
     if not os.path.lexists(path):
         return None, [Problem(Location(name), "bibliography file not found", "create it, even if empty")]
     text, problems = read_text(path, name, MAX_BIB_BYTES, root=path.parent)  # a regular file, size checked first
     if text is None:
         return None, problems
     # serve rebuilds reuse parsed and formatted entries of an unchanged file
-    return remembered(_LAST, (name, text), lambda: _split(text, name), limit=1)
+    return remembered(_LAST, (name, text), lambda: _read(text, name), limit=1)
 
 
 _LAST: dict = {}
 
 
-def _split(text: str, name: str) -> tuple[Bibliography | None, list[Problem]]:
+def _read(text: str, name: str) -> tuple[Bibliography | None, list[Problem]]:
     problems = _not_bibtex(text, name)
     if problems:
         return None, problems
-    chunks: dict[str, _Chunk] = {}
-    macros: list[_Chunk] = []
-    starts = list(_ENTRY_START.finditer(text))
-    line, counted = 1, 0
-    for match, following in zip(starts, [*starts[1:], None]):
-        line, counted = line + text.count("\n", counted, match.start()), match.start()  # counted once, not per entry
-        kind, key = match.group(1).lower(), match.group(2)
-        chunk = _Chunk(key, line, text[match.start():following.start() if following else len(text)])
-        if kind == "string":
-            macros.append(chunk)
-        elif kind in {"preamble", "comment"}:
+    chunks = scan(text)
+    bib = Bibliography(name, {})
+    parser = Parser()
+    for chunk in chunks:
+        if chunk.kind == "string":
+            _parse(parser, chunk, chunk.text, bib, "")
+        elif chunk.kind == "preamble":
+            _parse(parser, chunk, chunk.text, bib, "")
+            bib.commands.update(preamble_commands(chunk.text))
+    for index, chunk in enumerate(c for c in chunks if c.kind not in {"string", "preamble"}):
+        where = Location(name, chunk.line)
+        if not chunk.key:
+            bib.loose.append(Problem(where, f"an @{chunk.kind} entry has no key", "write @type{key, …"))
             continue
-        elif not match.group(3):
-            problems.append(Problem(Location(name, line), f"no comma after the key '{key}'",
-                                    f"write @{match.group(1)}{{{key}, — without it BibTeX silently drops the first field"))
-        elif key.lower() in chunks:
-            problems.append(Problem(Location(name, line), f"duplicate entry key '{key}' (also on line "
-                                    f"{chunks[key.lower()].line})", "keys must be unique, ignoring case: rename or "
-                                    "delete one entry"))
-        else:
-            chunks[key.lower()] = chunk
-    for chunk in chunks.values():
-        parent = _CROSSREF.search(chunk.text)
-        if parent and parent.group(1).lower() not in chunks:
-            problems.append(Problem(Location(name, chunk.line), f"entry '{chunk.key}' has crossref "
-                                    f"'{parent.group(1)}', which is not in the file", "add that entry or remove the crossref"))
-    return (None, problems) if problems else (Bibliography(name, chunks, macros), [])
+        low = chunk.key.lower()
+        if low in bib.chunks:  # the later one can never be cited: a warning, as BibTeX carries on with the first
+            bib.loose.append(Problem(where, f"duplicate entry key '{chunk.key}' (also on line {bib.chunks[low].line}); "
+                                     "this entry is ignored", "keys must be unique, ignoring case: rename or delete "
+                                     "one entry"))
+            continue
+        bib.chunks[low] = chunk
+        if chunk.problem == "no comma after the key":
+            bib.broken.setdefault(low, []).append(Problem(where, f"no comma after the key '{chunk.key}'",
+                                                          f"write @{chunk.kind}{{{chunk.key}, — without it BibTeX "
+                                                          "silently drops the first field"))
+            continue
+        if chunk.problem:
+            bib.broken.setdefault(low, []).append(Problem(where, f"entry '{chunk.key}': {chunk.problem}",
+                                                          "check its braces: every { needs its }"))
+            continue
+        placeholder = f"clinicase-entry-{index}"
+        entry = _parse(parser, chunk, chunk.with_key(placeholder), bib, placeholder)
+        if entry is not None:
+            bib.entries[low] = entry
+    for low, entry in bib.entries.items():
+        parent = entry.fields.get("crossref", "").strip()
+        if parent and parent.lower() not in bib.chunks:
+            bib.broken.setdefault(low, []).append(Problem(
+                bib.location(low), f"entry '{bib.canonical(low)}' has crossref '{parent}', which is not in the file",
+                "add that entry or remove the crossref"))
+    return bib, []
 
 
-_ANY_ENTRY = re.compile(r"@[A-Za-z]+\s*[{(]")  # looser than _ENTRY_START: a malformed entry is still BibTeX
+def _parse(parser: Parser, chunk: Chunk, text: str, bib: Bibliography, placeholder: str) -> Entry | None:
+    """One entry (or @string) parsed alone; a syntax error names its line, key and field."""
+    low = chunk.key.lower()
+    try:
+        data = parser.parse_string(text)
+    except PybtexSyntaxError as error:
+        line = chunk.line + (error.lineno or 1) - 1
+        field_name = _field_at(text, error.lineno or 1)
+        what = f"entry '{chunk.key}'" + (f", field {field_name}" if field_name else "") if chunk.key else f"@{chunk.kind}"
+        problem = Problem(Location(bib.name, line), f"BibTeX syntax error in {what}: {error.args[0] if error.args else error}",
+                          "check braces, commas and quotes there")
+        (bib.broken.setdefault(low, []) if chunk.key else bib.loose).append(problem)
+        return None
+    except PybtexError as error:
+        what = f"entry '{chunk.key}'" if chunk.key else f"@{chunk.kind}"
+        problem = Problem(Location(bib.name, chunk.line), f"BibTeX error in {what}: {error}", "fix what it names")
+        (bib.broken.setdefault(low, []) if chunk.key else bib.loose).append(problem)
+        return None
+    if not placeholder:
+        return None
+    entry = data.entries.pop(placeholder, None)  # the shared parser keeps only macros
+    if entry is not None:
+        entry.key = chunk.key
+    return entry
+
+
+def _field_at(text: str, line: int) -> str:
+    """The last field assigned at or before `line` of an entry: where a syntax error sits."""
+    names = re.findall(r"([A-Za-z][\w-]*)\s*=", "\n".join(text.splitlines()[:line]))
+    return names[-1].lower() if names else ""
+
+
+_ANY_ENTRY = re.compile(r"@[A-Za-z]+\s*[{(]")
 _RIS_TAG = re.compile(r"^TY  - ", re.MULTILINE)
 
 
@@ -427,41 +418,60 @@ def _not_bibtex(text: str, name: str) -> list[Problem]:
     return [Problem(Location(name, 1), f"the file holds no BibTeX entries{looks}", "export your library as BibTeX (.bib)")]
 
 
-_CROSSREF = re.compile(r"^\s*crossref\s*=\s*[{\"]?\s*([^\s,}\"]+)", re.MULTILINE | re.IGNORECASE)
-_FONT_COMMAND = re.compile(r"\\(?:mbox|emph|text(?:it|bf|sc|sl|tt|up|rm|sf|md)|mkbib[a-z]+|enquote)\s*(?=\{)")
-_LOGO = re.compile(r"\\(LaTeX|TeX)\b\s*(?:\{\})?")
+# --- repairs -----------------------------------------------------------------------
 
-
-def _drop_font_commands(entry: Entry) -> None:
-    """`\\emph{in vitro}` keeps its words (as a protected group): pybtex would print the command itself."""
-    for field_name, value in entry.fields.items():
-        if "\\" in value and field_name.lower() not in VERBATIM_FIELDS:
-            entry.fields[field_name] = _LOGO.sub(r"\1", _FONT_COMMAND.sub("", value))
-
-
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
 _NAME_PARTS = ("first_names", "middle_names", "prelast_names", "last_names", "lineage_names")
 
 
 def _repair(entry: Entry, key: str, where: Location) -> list[Problem]:
-    """Drop control characters and make every LaTeX field parse, in place, so that no page, download or slide
-    meets them; one located warning per field changed (reported when the entry is cited)."""
+    """Drop control characters, escape a bare % and drop unmatched braces, in place, so that no page,
+    download or slide meets them; one located warning per field changed (reported when the entry is cited)."""
     problems = []
     for field_name, value in list(entry.fields.items()):
         clean = NOT_TEXT.sub("", value)
         if clean != value:
             problems.append(_control_warning(key, field_name, value, where))
-        if field_name.lower() not in VERBATIM_FIELDS and safe_latex(clean) != clean:
-            problems.append(_latex_warning(key, field_name, clean, where))
-            clean = safe_latex(clean)
+        if field_name.lower() in VERBATIM_FIELDS:
+            clean = re.sub(r"^\\url\s*\{(.*)\}$", r"\1", clean.strip())  # \url{…} around an address (Citavi)
+            clean = re.sub(r"\\([%_#&~$])", r"\1", clean)  # \% in a url: LaTeX's escape, not part of the address
+        else:
+            if _UNESCAPED_PERCENT.search(clean):
+                problems.append(Problem(where, f"entry '{key}' has an unescaped % in its {field_name.lower()}",
+                                        "write \\% (LaTeX reads a bare % as the start of a comment); the site "
+                                        "shows a per cent sign"))
+                clean = _UNESCAPED_PERCENT.sub(r"\\%", clean)
+            balanced = _balanced(clean)
+            if balanced != clean:
+                problems.append(Problem(where, f"entry '{key}' has a {field_name.lower()} with a brace that does not "
+                                        "close", "correct it; until then it is shown without that brace"))
+                clean = balanced
         entry.fields[field_name] = clean
     for role, persons in entry.persons.items():
-        names = "".join(n for person in persons for part in _NAME_PARTS for n in getattr(person, part))
+        names = "".join(n for person in persons for n in _name_parts(person))
         if NOT_TEXT.search(names):
             problems.append(_control_warning(key, role, names, where))
             for person in persons:
                 for part in _NAME_PARTS:
                     setattr(person, part, [NOT_TEXT.sub("", n) for n in getattr(person, part)])
     return problems
+
+
+def _balanced(value: str) -> str:
+    """`value` without braces that do not pair (a trailing backslash dropped too: it would escape the
+    closing brace of the written field)."""
+    unmatched, opened = set(), []
+    for index, char in enumerate(value):
+        if char == "{":
+            opened.append(index)
+        elif char == "}":
+            if opened:
+                opened.pop()
+            else:
+                unmatched.add(index)
+    unmatched.update(opened)
+    out = "".join(c for i, c in enumerate(value) if i not in unmatched)
+    return out[:-1] if out.endswith("\\") and not out.endswith("\\\\") else out
 
 
 def _control_warning(key: str, field_name: str, value: str, where: Location) -> Problem:
@@ -473,21 +483,19 @@ def _control_warning(key: str, field_name: str, value: str, where: Location) -> 
                    f"{'it' if one else 'them'} out")
 
 
-def _latex_warning(key: str, field_name: str, value: str, where: Location) -> Problem:
-    if _UNESCAPED_PERCENT.search(value):
-        return Problem(where, f"entry '{key}' has an unescaped % in its {field_name.lower()}",
-                       "write \\% (LaTeX reads a bare % as the start of a comment); the site shows a per cent sign")
-    return Problem(where, f"entry '{key}' has a {field_name.lower()} that LaTeX cannot read (a stray brace or backslash)",
-                   "correct it; until then it is shown without its braces and backslashes")
+# biblatex's crossref: a contribution takes its book's title as booktitle (its subtitle as booksubtitle)
+_AS_BOOK = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
 
 
 def _inherit(entry: Entry, parent: Entry) -> None:
-    """BibTeX's crossref: a child takes the fields it lacks from its parent (the parent's title as booktitle)."""
+    """BibTeX's crossref: a child takes the fields it lacks from its parent."""
     inherited = dict(parent.fields)
-    if "title" in inherited and "booktitle" not in inherited:
-        inherited["booktitle"] = inherited["title"]
+    if entry.type in {"incollection", "inproceedings"}:
+        for own, as_book in _AS_BOOK.items():
+            if own in inherited and as_book not in inherited:
+                inherited[as_book] = inherited[own]
     for field_name, value in inherited.items():
-        if field_name.lower() not in {"title", "crossref"} and field_name not in entry.fields:
+        if field_name.lower() not in {*_AS_BOOK, "crossref", "entryset"} and field_name not in entry.fields:
             entry.fields[field_name] = value
     for role, persons in parent.persons.items():
         if role not in entry.persons:

@@ -1,8 +1,11 @@
 """Pandoc-style citations in Markdown: find them, number them, render them.
 
-`[@key]` and `[@a; @b]` are citations; keys hold letters, digits and
-`_ - : .`. A group may wrap across lines. Nothing inside code (fenced,
-indented or inline) is ever read as a citation.
+`[@key]` and `[@a; @b]` are citations. As in Pandoc, a key starts with a
+letter (any script), digit or `_` and may hold `: . # $ % & - + ? < > ~ /`
+inside it (`[@baez/article]`, `[@müller2020]`); any other key BibTeX allows
+is written in braces: `[@{Ib'{a}~{n}ez2000}]`. A group may wrap across
+lines. Nothing inside code (fenced, indented or inline) is ever read as a
+citation.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from typing import Iterable
 
 from .markup import code_ranges, escape, inert
 
-KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_:.\-]*[A-Za-z0-9_])?"
+_BARE_KEY = r"\w(?:[\w:.#$%&\-+?<>~/]*\w)?"  # \w: letters and digits of any script, and _
+_BRACED_KEY = r"\{(?:[^{}\s]|\{[^{}\s]*\})+\}"  # braces inside: one level, as in BibTeX keys people write
+KEY = rf"(?:{_BARE_KEY}|{_BRACED_KEY})"
 _GROUP = re.compile(rf"\[\s*(@{KEY}(?:\s*;\s*@{KEY})*)\s*\]")
 _KEY_IN_GROUP = re.compile(rf"@({KEY})")
 _OPENER = re.compile(r"\[\s*@")
@@ -43,7 +48,7 @@ def find_citations(text: str) -> tuple[list[CitationGroup], list[Malformed]]:
     """All citation groups outside code, and every `[@` that is not a valid group."""
     code = code_ranges(text)
     groups = [
-        CitationGroup(m.start(), m.end(), tuple(_KEY_IN_GROUP.findall(m.group(1))))
+        CitationGroup(m.start(), m.end(), tuple(_unbraced(k) for k in _KEY_IN_GROUP.findall(m.group(1))))
         for m in _GROUP.finditer(text)
         if _outside(code, m.start()) and not _escaped(text, m.start())
     ]
@@ -54,6 +59,11 @@ def find_citations(text: str) -> tuple[list[CitationGroup], list[Malformed]]:
         if m.start() not in starts and _outside(code, m.start()) and not _escaped(text, m.start())
     ]
     return groups, malformed
+
+
+def _unbraced(key: str) -> str:
+    """`{Ib'{a}~{n}ez2000}` cites the key `Ib'{a}~{n}ez2000`."""
+    return key[1:-1] if key.startswith("{") else key
 
 
 def _escaped(text: str, at: int) -> bool:

@@ -462,7 +462,8 @@ def citation_problems(text: str, bibliography: Bibliography) -> list[tuple[int, 
     """(offset, message, fix) for each unreadable citation or unknown key in a Markdown text."""
     groups, malformed = find_citations(text)
     found = [(bad.start, f"cannot read citation '{bad.snippet}'",
-              "write [@key] or [@key1; @key2]; keys use letters, digits and _ - : .") for bad in malformed]
+              "write [@key] or [@key1; @key2]; a key with other characters than letters, digits and "
+              "_ : . # $ % & - + ? < > ~ / goes in braces: [@{key}]") for bad in malformed]
     for group in groups:
         found += [(group.start, f"unknown citation key '{key}'", _unknown_key_fix(key, bibliography))
                   for key in group.keys if key not in bibliography]

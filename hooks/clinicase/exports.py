@@ -3,7 +3,8 @@
 BibTeX is written by pybtex from the parsed entries, RIS by rispy, so both
 files read back with the same libraries. Each entry is written on its own: one
 that cannot be written is left out of the file and reported as a located
-warning, and the page is still built.
+warning, and the page is still built. An entry that cannot be read at all is
+left out too: its problem already stops the build (bibliography.problems).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import rispy
 from pybtex.database import BibliographyData, Entry
 from pybtex.database.output.bibtex import Writer
 
-from .bibliography import VERBATIM_FIELDS, Bibliography, plain
+from .bibliography import VERBATIM_FIELDS, Bibliography
 from .errors import Problem
+from .latex_text import plain
 
 
 class _LatexWriter(Writer):
@@ -28,15 +30,19 @@ class _LatexWriter(Writer):
 
 
 _BIBTEX = _LatexWriter()  # made once: to_string("bibtex") looks the writer up among installed plugins on every call
-_RIS_TYPES = {"article": "JOUR", "inproceedings": "CPAPER", "book": "BOOK", "incollection": "CHAP",
-              "phdthesis": "THES", "mastersthesis": "THES", "techreport": "RPRT", "online": "ELEC"}
+_RIS_TYPES = {"article": "JOUR", "inproceedings": "CPAPER", "proceedings": "CONF", "book": "BOOK", "collection": "EDBOOK",
+              "inbook": "CHAP", "incollection": "CHAP", "phdthesis": "THES", "mastersthesis": "THES", "thesis": "THES",
+              "techreport": "RPRT", "report": "RPRT", "patent": "PAT", "online": "ELEC", "manual": "BOOK",
+              "unpublished": "UNPB", "dataset": "DATA", "software": "COMP"}
 
 
 def bibtex(bibliography: Bibliography, keys: list[str]) -> tuple[str, list[Problem]]:
     """The entries as a .bib, and a warning for each entry left out because it cannot be written."""
     written, problems = [], []
     for key in keys:
-        entry = bibliography.entry(key)  # a syntax error stays the bibliography's located ContentError
+        entry = bibliography.entry(key)
+        if entry is None:  # unreadable: a located error of its own
+            continue
         try:
             written.append(_BIBTEX.to_string(BibliographyData(entries={bibliography.canonical(key): entry})))
         except Exception as error:  # noqa: BLE001 — whatever the writer raises, the page is still built
@@ -49,6 +55,8 @@ def ris(bibliography: Bibliography, keys: list[str]) -> tuple[str, list[Problem]
     records, problems = [], []
     for key in keys:
         entry = bibliography.entry(key)
+        if entry is None:
+            continue
         try:
             record = _ris_record(entry)
             rispy.dumps([record])  # written alone first, so that one bad record cannot lose the whole file
@@ -85,15 +93,18 @@ def _ris_authors(persons) -> list[str]:
 
 def _ris_record(entry: Entry) -> dict:
     fields = {k.lower(): _verbatim(v) if k.lower() in VERBATIM_FIELDS else _plain(v) for k, v in entry.fields.items()}
-    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    authors = entry.persons.get("author") or []
+    editors = entry.persons.get("editor") or []
     record = {"type_of_reference": _RIS_TYPES.get(entry.type, "GEN"), "id": entry.key,
-              "authors": _ris_authors(persons)}
+              "authors": _ris_authors(authors or editors), "secondary_authors": _ris_authors(editors) if authors else []}
     pages = re.split(r"\s*[-–—]+\s*", fields.get("pages", ""), maxsplit=1)
-    for tag, value in [("title", fields.get("title")), ("secondary_title", fields.get("journal") or fields.get("journaltitle")
-                                                        or fields.get("booktitle")),
+    first = lambda *names: next((fields[n] for n in names if fields.get(n)), "")  # noqa: E731
+    for tag, value in [("title", fields.get("title")), ("secondary_title", first("journal", "journaltitle", "booktitle")),
                        ("year", fields.get("year") or fields.get("date", "")[:4]), ("volume", fields.get("volume")),
-                       ("number", fields.get("number") or fields.get("issue")), ("start_page", pages[0]),
-                       ("end_page", pages[1] if len(pages) > 1 else ""), ("publisher", fields.get("publisher")),
+                       ("number", first("number", "issue")), ("start_page", pages[0]),
+                       ("end_page", pages[1] if len(pages) > 1 else ""),
+                       ("publisher", first("publisher", "institution", "school", "organization")),
+                       ("place_published", first("address", "location")), ("edition", fields.get("edition")),
                        ("doi", fields.get("doi")), ("urls", [fields["url"]] if fields.get("url") else None),
                        ("accession_number", fields.get("pmid"))]:
         if value:

@@ -93,7 +93,10 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
         plan.handwritten[uri] = resolved.markdown
         _record(plan, resolved.occurrences)
     plan.pages.append(GeneratedPage("bibliography.md", "Bibliography", bibliography_page(plan, casebook)))
-    plan.warnings = [*bibliography.field_warnings([*plan.cited_by, *(c.source.cite for c in casebook.cases)]),
+    cited = [*plan.cited_by, *(c.source.cite for c in casebook.cases)]
+    if errors := bibliography.problems(cited):  # a broken entry that a page shows: every one of them, at once
+        raise ContentError(errors)
+    plan.warnings = [*bibliography.uncited_problems(cited), *bibliography.field_warnings(cited),
                      *dict.fromkeys(plan.warnings)]  # export warnings, once although several pages list the entry
     plan.nav = [{"Home": "index.md"}, {"Cases": cases_nav},
                 {"Tags": ["tags/index.md", *[{escape(f"Tag: {tag}"): f"tags/{slug}.md"} for slug, (tag, _) in tags.items()]]},
