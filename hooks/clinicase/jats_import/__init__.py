@@ -1,0 +1,1 @@
+"""Import a published case report from its JATS XML into a draft case and its references."""
