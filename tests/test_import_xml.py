@@ -1,9 +1,11 @@
 """The importer reads untrusted XML (clinicase.jats_import.xml_source): entity bombs, external entities and
 DTD fetches are refused or never happen, malformed XML is a located error, oversized and over-deep files are
-refused."""
+refused, and the command prints problems, never a traceback."""
 
 import http.server
 import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from clinicase.errors import ContentError
 from clinicase.jats_import import xml_source
 from clinicase.jats_import.xml_source import read_article
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 
 HOSTILE = FIXTURES / "jats" / "hostile"
 
@@ -116,3 +118,13 @@ def test_every_element_knows_its_line():
     article = read_article(FIXTURES / "jats" / "synthetic" / "case-report.xml", "case-report.xml")
     licence = article.root.find(".//license")
     assert str(article.where(licence)) == "case-report.xml:22:1"
+
+
+@pytest.mark.parametrize("fixture", ["billion-laughs.xml", "external-entity.xml", "malformed.xml", "pubmed-citation.xml"])
+def test_the_command_prints_the_problem_never_a_traceback(tmp_path, fixture):
+    result = subprocess.run([sys.executable, "-m", "clinicase.jats_import", str(HOSTILE / fixture), "--project", str(tmp_path)],
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO / "hooks")}, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith("The import stopped; nothing was written. 1 problem:")
+    assert "Traceback" not in result.stderr + result.stdout
+    assert list(tmp_path.iterdir()) == []
