@@ -66,7 +66,7 @@ def import_article(source: Path, root: Path, *, name: str = "", case: str = "", 
     bib_after = appended(bib_before, addition)
     result = review(draft, texts, bib_after)
     result.checks += _reference_checks(draft, bib_after)
-    texts = _with_todo_comments(draft, texts, result)
+    texts = _with_todo_comments(draft, texts)
     report = markdown(draft, result, Path(name).name)
     install(root, slug, {**texts, "REVIEW.md": report}, draft.images, bib_path, bib_before, addition)
     new = [e for e in draft.entries if not e.existing]
@@ -154,7 +154,7 @@ def _texts(draft: Draft, source_name: str) -> dict[str, str]:
     return texts
 
 
-def _with_todo_comments(draft: Draft, texts: dict[str, str], result: Review) -> dict[str, str]:
+def _with_todo_comments(draft: Draft, texts: dict[str, str]) -> dict[str, str]:
     """'# TODO: …' at the end of each blank line the author must fill (the values are one-line '')."""
     out = dict(texts)
     for name in texts:

@@ -66,7 +66,7 @@ def _problems(draft: Draft, texts: dict[str, str], bib_text: str, cited: bool = 
             return error.problems
         if not cited:
             return []
-        keys = {case.source.cite} | {k for _, text in strings({n: d for n, d in draft.data.items()})
+        keys = {case.source.cite} | {k for _, text in strings(draft.data)
                                      for g in find_citations(text)[0] for k in g.keys}
         return bib.field_warnings(keys)
 

@@ -98,8 +98,8 @@ def install(root: Path, slug: str, files: dict[str, str], images: dict[str, Path
 
 
 def appended(before: bytes, addition: str) -> str:
-    """The .bib's text with the new entries after it."""
-    text = before.decode("utf-8-sig")
+    """The .bib's text, byte for byte (a byte-order mark too), with the new entries after it."""
+    text = before.decode("utf-8")
     return text + ("\n" if text and not text.endswith("\n") else "") + addition
 
 
@@ -107,13 +107,11 @@ def _append(bib: Path, before: bytes, addition: str) -> None:
     handle, temporary = tempfile.mkstemp(prefix=".bibliography-import-", dir=bib.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            now = bib.read_bytes() if bib.exists() else b""
-            if now != before:
+            if bib.read_bytes() != before:
                 raise ContentError([Problem(Location(bib.name), "the file changed while the article was imported",
                                             "nothing was changed; import again")])
             out.write(appended(before, addition).encode("utf-8"))
-        if bib.exists():
-            shutil.copymode(bib, temporary)
+        shutil.copymode(bib, temporary)
         os.replace(temporary, bib)
     except BaseException:
         if os.path.exists(temporary):
