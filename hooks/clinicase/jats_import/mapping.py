@@ -29,6 +29,8 @@ from .xml_source import Article
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")  # what images.py publishes
 _FIG_WORD = re.compile(r"^\s*(?:fig(?:ure)?s?\.?)\s*", re.I)
+_UNTITLED = {"ack": "acknowledgements", "app-group": "appendices", "app": "appendix", "bio": "biographies",
+             "glossary": "glossary", "notes": "notes", "sec": "an untitled section"}  # back matter without a title
 PLACEHOLDER = ""  # a field left for the author: blank, so the build stops at it until it is written
 
 
@@ -278,12 +280,12 @@ class Mapper:
             self.check(others[0], f"sections a case report does not usually have ({names}) were imported as discussion "
                                   "sections: keep, shorten (then set provenance to adapted) or delete them")
         if skipped:
-            titles = ", ".join(f"'{text_of(s.find('title')) or s.tag}'" for s in skipped)
+            titles = ", ".join(f"'{text_of(s.find('title')) or _UNTITLED.get(s.tag, s.tag)}'" for s in skipped)
             self.check(skipped[0], f"not imported, as a teaching case does not need them: {titles}")
 
     def _report_tables(self) -> None:
         for table in self.article.root.iter("table-wrap"):
-            label = text_of(table.find("label")) or "a table"
+            label = text_of(table.find("label")).rstrip(".:") or "a table"
             caption = text_of(table.find("caption"))[:80]
             self.check(table, f"{label} ('{caption}') was not imported: a case has no place for the article's "
                               "tables; put what matters in the text, in the article's words")
@@ -316,7 +318,7 @@ class Mapper:
         paragraphs = [b for p in caption if p.tag == "p" for b in self.convert.blocks(p)] if caption is not None else []
         words = " ".join(paragraphs)
         text = f"**{title}** {words}" if title and words else title or words
-        label = text_of(fig.find("label")) or f"figure {index + 1}"
+        label = text_of(fig.find("label")).rstrip(".:") or f"figure {index + 1}"
         alt = text_of(fig.find(".//alt-text"))
         figure = {
             "id": fid,
