@@ -18,8 +18,8 @@ from ..files import path_problem, read_bytes
 
 MAX_XML_BYTES = 20_000_000  # the largest open-access articles, MathML and all, are a few megabytes
 MAX_DEPTH = 200  # JATS nests sections, lists and formulas a few dozen levels at most
-_GET_THE_XML = ("download the article's JATS XML again (PubMed Central: the article page's 'Download' menu, or "
-                "the OA web service), without editing it")
+_GET_THE_XML = ("download the article's JATS XML again from where you got it (PubMed Central's open-access package, "
+                "Europe PMC's fullTextXML, the journal), without editing it")
 
 
 @dataclass
