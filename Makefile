@@ -1,13 +1,14 @@
 # Two commands, each setting up everything it needs first:
 #   make serve   build the site and serve it at http://127.0.0.1:8000, rebuilding on every edit
 #   make test    run the whole test suite (installs Debian's chromium for the browser tests when it can)
+# and one for authors: make import SOURCE=article.xml [CASE=folder-name] [LICENCE=licence-id]
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build offline properdocs browser benchmark
+.PHONY: serve test build offline properdocs browser benchmark import
 
 serve: $(VENV)/.installed
 	$(BIN)/mkdocs serve
@@ -25,6 +26,12 @@ properdocs: $(VENV)/.installed
 
 test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest
+
+# A case report's JATS XML to a draft case in content/cases/ and its references in bibliography.bib (README:
+# Import a case report). Writes nothing when it fails; prints what the author must still review.
+import: $(VENV)/.installed
+	@if [ -z "$(SOURCE)" ]; then echo "Usage: make import SOURCE=path/to/article.xml [CASE=folder-name] [LICENCE=licence-id]"; exit 2; fi
+	@PYTHONPATH=hooks $(BIN)/python -m clinicase.jats_import "$(SOURCE)" $(if $(CASE),--case "$(CASE)") $(if $(LICENCE),--licence "$(LICENCE)")
 
 # Build time against a plain MkDocs build of the same pages (about 40 minutes; see README, Performance).
 benchmark: $(VENV)/.installed

@@ -1,0 +1,331 @@
+"""The article's <ref-list>, and the article itself, as BibTeX entries of the right standard type.
+
+Each field is what the reference says, in standard BibTeX/biblatex fields (author, editor, title, journal,
+booktitle, year, volume, number, pages, publisher, address, edition, institution, school, url, urldate,
+note, doi, pmid, pmcid). A reference the parser cannot structure (a <mixed-citation> that is plain text) is
+kept whole as a `note` and reported. Keys are first author + year + first title word, made unique against
+the .bib; a reference the .bib already holds (same DOI or PMID) is cited with the key it has there.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from ..bibliography import VERBATIM_FIELDS, plain
+from .text import text_of
+from .xml_source import Article
+
+_CITATIONS = ("element-citation", "mixed-citation", "citation", "nlm-citation")
+_TITLED = ("article-title", "chapter-title", "part-title", "source", "data-title", "trans-title", "trans-source")
+FIELD_ORDER = ("author", "editor", "title", "booktitle", "journal", "howpublished", "edition", "publisher", "address",
+               "institution", "school", "year", "volume", "number", "pages", "note", "url", "urldate", "doi", "pmid",
+               "pmcid")
+_STOPWORDS = {"a", "an", "the", "on", "of", "in", "and", "for", "to", "with", "from", "by", "at", "is", "are", "as",
+              "its", "into", "de", "la", "le", "les", "der", "die", "das", "el", "los", "un", "une", "del", "di"}
+_FOLDED = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+                         "ı": "i", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d"})
+_DOI = re.compile(r"(?:doi\.org/|doi:\s*)(10\.\d{4,9}/[^\s\"<>]+)", re.I)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_INITIALS = re.compile(r"[A-Z]{1,3}")  # JATS writes initials run together: 'SV' is S. V.
+_LATEX = {"\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}"}
+# JATS publication-type -> BibTeX entry type (types with a chapter or a paper in them are decided in _type)
+_TYPES = {"journal": "article", "book": "book", "confproc": "inproceedings", "conference": "inproceedings",
+          "proceedings": "inproceedings", "thesis": "phdthesis", "dissertation": "phdthesis", "report": "techreport",
+          "gov": "techreport", "standard": "techreport", "web": "online", "webpage": "online", "website": "online",
+          "blog": "online", "patent": "patent"}
+
+
+@dataclass
+class Name:
+    family: str
+    given: str = ""
+    suffix: str = ""
+    whole: bool = False  # an organisation, or a name the article does not split: braced, never reordered
+
+    def bibtex(self) -> str:
+        if self.whole:
+            return "{" + _latex(self.family) + "}"
+        given = ". ".join(self.given) + "." if _INITIALS.fullmatch(self.given) else self.given
+        parts = [_braced_if_comma(self.family), *([_braced_if_comma(self.suffix)] if self.suffix else []),
+                 *([_braced_if_comma(given)] if given else [])]
+        return ", ".join(parts)
+
+
+@dataclass
+class Entry:
+    type: str
+    fields: dict[str, str]  # plain text, as the article gives it
+    persons: dict[str, list[Name]] = field(default_factory=dict)  # author, editor
+    others: dict[str, bool] = field(default_factory=dict)  # role -> 'et al.' in the article
+    key: str = ""
+    rid: str = ""  # the <ref id> citations point to
+    label: str = ""  # the printed number
+    element: ET.Element | None = None
+    unstructured: bool = False
+    existing: bool = False  # the .bib already holds it: cited with its key, not written again
+    extra_citations: int = 0  # citations in the same <ref> after the first (not imported)
+
+    def bibtex(self, comment: str) -> str:
+        values = {"author": self._names("author"), "editor": self._names("editor"),
+                  **{k: _value(k, v) for k, v in self.fields.items()}}
+        present = [(k, values[k]) for k in FIELD_ORDER if values.get(k)]
+        width = max(len(k) for k, _ in present)
+        lines = [f"% {comment}", f"@{self.type}{{{self.key},"]
+        lines += [f"  {k.ljust(width)} = {{{v}}}," for k, v in present]
+        return "\n".join(lines + ["}"]) + "\n"
+
+    def _names(self, role: str) -> str:
+        names = [n.bibtex() for n in self.persons.get(role, [])]
+        return " and ".join(names + (["others"] if self.others.get(role) and names else []))
+
+    def title_words(self) -> str:
+        return self.fields.get("title") or self.fields.get("booktitle") or self.fields.get("journal", "")
+
+
+# --- reading ---------------------------------------------------------------------------
+
+def read_references(article: Article) -> list[Entry]:
+    entries = []
+    for number, ref in enumerate(article.root.iter("ref"), start=1):
+        citations = [c for c in ref if c.tag in _CITATIONS]
+        if not citations:
+            continue
+        citation = next((c for c in citations if c.tag == "element-citation"), citations[0])
+        entry = _entry(citation)
+        entry.rid, entry.element = ref.get("id", ""), ref
+        entry.label = text_of(ref.find("label")).rstrip(".") or str(number)
+        entry.extra_citations = len(citations) - 1
+        entries.append(entry)
+    return entries
+
+
+def _entry(citation: ET.Element) -> Entry:
+    if not any(citation.find(f".//{tag}") is not None for tag in _TITLED):
+        return Entry("misc", {"note": text_of(citation)}, unstructured=True)
+    persons, others = _persons(citation)
+    kind = _type(citation)
+    title = text_of(citation.find("article-title")) or text_of(citation.find("chapter-title")) or \
+        text_of(citation.find("part-title")) or text_of(citation.find("data-title"))
+    source = text_of(citation.find("source"))
+    fields = {"title": title or source}
+    if kind == "article":
+        fields["journal"] = source if title else ""
+    elif kind in {"incollection", "inproceedings"}:
+        fields["booktitle"] = source or text_of(citation.find("conf-name"))
+    elif kind == "misc" and title and source:
+        fields["howpublished"] = source
+    publisher = text_of(citation.find("publisher-name"))
+    institution = text_of(citation.find("institution"))
+    fields.update({
+        "edition": text_of(citation.find("edition")),
+        "publisher": publisher if kind in {"book", "incollection", "misc", "online", "inproceedings"} else "",
+        "address": text_of(citation.find("publisher-loc")) or text_of(citation.find("conf-loc")),
+        "institution": (institution or publisher) if kind == "techreport" else "",
+        "school": (institution or publisher) if kind.endswith("thesis") else "",
+        "year": _year(text_of(citation.find("year"))),
+        "volume": text_of(citation.find("volume")),
+        "number": text_of(citation.find("issue")),
+        "pages": _pages(citation),
+        "note": _note(citation),
+        "url": _url(citation),
+        "urldate": text_of(next((d for d in citation.iter("date-in-citation")), None)),
+        **_identifiers(citation, "pub-id"),
+    })
+    if "doi" not in fields:
+        doi = _DOI.search(" ".join([*(e.get("href", "") for e in citation.iter("ext-link")), text_of(citation)]))
+        if doi:
+            fields["doi"] = doi.group(1).rstrip(".")
+    return Entry(kind, {k: v for k, v in fields.items() if v}, persons, others)
+
+
+def _type(citation: ET.Element) -> str:
+    declared = (citation.get("publication-type") or citation.get("citation-type") or "").lower()
+    has = lambda tag: citation.find(tag) is not None  # noqa: E731
+    kind = _TYPES.get(declared, "")
+    if kind == "book" and (has("chapter-title") or has("part-title") or (has("article-title") and has("source"))):
+        return "incollection"
+    if kind == "phdthesis" and re.search(r"\bmaster", text_of(citation), re.I):
+        return "mastersthesis"
+    if kind:
+        return kind
+    if not declared and has("article-title") and has("source") and (has("volume") or has("fpage") or has("elocation-id")):
+        return "article"
+    return "misc"
+
+
+def _persons(citation: ET.Element) -> tuple[dict[str, list[Name]], dict[str, bool]]:
+    persons: dict[str, list[Name]] = {}
+    others: dict[str, bool] = {}
+    for group in [citation, *citation.iter("person-group")]:  # names may also stand in the citation itself
+        role = group.get("person-group-type", "author") if group is not citation else "author"
+        if role not in {"author", "editor"}:
+            continue
+        names = [n for n in map(_name, group) if n]
+        if group is not citation and not names and text_of(group):  # 'Hendrix RW, Roberts JW': kept as written
+            names = [Name(text_of(group), whole=True)]
+        persons.setdefault(role, []).extend(names)
+        others[role] = others.get(role, False) or any(child.tag == "etal" for child in group)
+    return {k: v for k, v in persons.items() if v}, others
+
+
+def _name(element: ET.Element) -> Name | None:
+    if element.tag == "collab":
+        return Name(text_of(element), whole=True) if text_of(element) else None
+    if element.tag not in {"name", "string-name"}:
+        return None
+    surname = text_of(element.find("surname"))
+    if not surname:
+        return Name(text_of(element), whole=True) if text_of(element) else None
+    return Name(surname, text_of(element.find("given-names")), text_of(element.find("suffix")))
+
+
+def _year(text: str) -> str:
+    found = _YEAR.search(text)
+    return found.group(1) if found else text
+
+
+def _pages(citation: ET.Element) -> str:
+    first, last = text_of(citation.find("fpage")), text_of(citation.find("lpage"))
+    if first:
+        return f"{first}--{last}" if last and last != first else first
+    return text_of(citation.find("page-range")).replace("-", "--") or text_of(citation.find("elocation-id"))
+
+
+def _note(citation: ET.Element) -> str:
+    """A <comment> in words ('[Epub ahead of print]'); one that only gives a DOI or address is read as that."""
+    words = [text_of(c) for c in citation.iter("comment")]
+    return " ".join(w for w in words if w and not re.fullmatch(r"(doi:\s*)?\S+", w, re.I))
+
+
+def _url(citation: ET.Element) -> str:
+    for link in [*citation.iter("ext-link"), *citation.iter("uri")]:
+        url = (link.get("href") or text_of(link)).strip()
+        if url.lower().startswith(("http://", "https://")) and not _DOI.search(url):
+            return url
+    return ""
+
+
+def _identifiers(element: ET.Element, tag: str) -> dict[str, str]:
+    found = {}
+    for pub_id in element.iter(tag):
+        kind, value = pub_id.get("pub-id-type", ""), text_of(pub_id)
+        if kind == "doi":
+            found.setdefault("doi", re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", value, flags=re.I))
+        elif kind == "pmid" and value.isdigit():
+            found.setdefault("pmid", value)
+        elif kind in {"pmc", "pmcid"} and re.fullmatch(r"(PMC)?\d+", value, re.I):
+            found.setdefault("pmcid", "PMC" + re.sub(r"^PMC", "", value, flags=re.I))
+    return found
+
+
+def source_entry(article: Article) -> Entry:
+    """The article itself, from its <front>."""
+    meta, journal = article.root.find("front/article-meta"), article.root.find("front/journal-meta")
+    meta = meta if meta is not None else ET.Element("article-meta")
+    journal = journal if journal is not None else ET.Element("journal-meta")
+    authors = [n for c in meta.iter("contrib") if c.get("contrib-type", "author") == "author"
+               for n in [_name(child) for child in c if child.tag in {"name", "collab", "string-name"}][:1] if n]
+    abbreviation = next((text_of(j) for j in journal.iter("journal-id") if j.get("journal-id-type") == "nlm-ta"), "")
+    title_element, published = meta.find("title-group/article-title"), _publication_date(meta)
+    fields = {
+        "title": text_of(title_element),
+        "journal": abbreviation or text_of(journal.find(".//journal-title")),
+        "year": _year(text_of(published.find("year"))) if published is not None else "",
+        "volume": text_of(meta.find("volume")),
+        "number": text_of(meta.find("issue")),
+        "pages": _pages(meta),
+        **_identifiers(meta, "article-id"),
+    }
+    return Entry("article", {k: v for k, v in fields.items() if v}, {"author": authors} if authors else {},
+                 element=title_element)
+
+
+def _publication_date(meta: ET.Element) -> ET.Element | None:
+    dates = {(d.get("pub-type") or d.get("date-type") or ""): d for d in meta.iter("pub-date")}
+    return next((dates[k] for k in ("ppub", "collection", "epub", "pub", "epub-ppub", "") if k in dates),
+                next(iter(dates.values()), None))
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+def assign_keys(entries: list[Entry], taken: set[str], known: dict[str, str]) -> None:
+    """Give each entry a key not in `taken` (lower-case keys of the .bib), or the key of the .bib entry with
+    the same DOI or PMID (`known`: 'doi:…'/'pmid:…' -> key)."""
+    for entry in entries:
+        same = known.get(f"doi:{entry.fields.get('doi', '').lower()}") or known.get(f"pmid:{entry.fields.get('pmid', '')}")
+        if same and (entry.fields.get("doi") or entry.fields.get("pmid")):
+            entry.key, entry.existing = same, True
+            continue
+        base = _base_key(entry) or f"ref{ascii_fold(entry.label) or len(taken)}"
+        key = base
+        for suffix in (*"bcdefghijklmnopqrstuvwxyz", *range(2, 10_000)):
+            if key.lower() not in taken:
+                break
+            key = f"{base}{suffix}" if isinstance(suffix, str) else f"{base}-{suffix}"
+        entry.key = key
+        taken.add(key.lower())
+
+
+def _base_key(entry: Entry) -> str:
+    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    if entry.unstructured:
+        words = re.findall(r"[^\W\d_]+", entry.fields["note"])
+        year = _YEAR.search(entry.fields["note"])
+        return ascii_fold(words[0] if words else "") + (year.group(1) if year else "") if words else ""
+    author = ascii_fold(people[0].family.split()[0] if people[0].whole else people[0].family) if people else ""
+    title = next((w for w in (ascii_fold(w) for w in entry.title_words().split()) if w and w not in _STOPWORDS), "")
+    return author + entry.fields.get("year", "")[:4] + title
+
+
+def ascii_fold(text: str) -> str:
+    """Letters and digits of a name or word in ASCII, lower case: 'Tjønneland' -> 'tjonneland'."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_FOLDED)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", ascii_text.lower())
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def _latex(text: str) -> str:
+    """Plain text as a BibTeX value that reads back as the same text: LaTeX's special characters escaped,
+    and runs that LaTeX turns into other characters ('--', "''", '?`') broken with {}."""
+    text = re.sub(r"[\\%&#_~]", lambda m: _LATEX[m.group()], text)
+    text = re.sub(r"-(?=-)", "-{}", text)
+    text = re.sub(r"([`'?!])(?=[`'])", r"\1{}", text)
+    return text if _balanced(text) else text.replace("{", "").replace("}", "")
+
+
+def _value(name: str, text: str) -> str:
+    if name in VERBATIM_FIELDS:  # addresses are not LaTeX; they only need to keep BibTeX's braces balanced
+        return text if _balanced(text) and "\n" not in text else ""
+    if name == "pages":
+        return _latex(text.replace("--", "\0")).replace("\0", "--")
+    return _latex(text)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text.replace("\\{", "").replace("\\}", ""):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _braced_if_comma(part: str) -> str:
+    escaped = _latex(part)
+    return "{" + escaped + "}" if "," in part or re.search(r"\band\b", part) else escaped
+
+
+def differs(entry: Entry) -> list[str]:
+    """Fields whose BibTeX, read back as pybtex reads it, is not the article's text (the importer reports these)."""
+    out = []
+    for name, value in entry.fields.items():
+        written = _value(name, value)
+        back = written if name in VERBATIM_FIELDS else plain(written)
+        expected = value.replace("--", "–") if name == "pages" else value  # BibTeX's page range is an en dash
+        if back.split() != expected.split():
+            out.append(name)
+    return out
