@@ -42,3 +42,9 @@ def test_preamble_commands_expand():
     commands = preamble_commands('"\\newcommand{\\switchargs}[2]{#2#1} " # "\\newcommand{\\printfirst}[2]{#1}"')
     assert commands == {"switchargs": (2, "#2#1"), "printfirst": (2, "#1")}
     assert convert(expand("{\\switchargs{--90}{1968}} Kn{\\printfirst{v}{1987}}", commands)).text == "1968–90 Knv"
+
+
+def test_characters_the_latex_asks_for_are_text_not_leftovers():
+    """An importer writes a backslash in a title as \\textbackslash{}: the reader sees \\, and no warning."""
+    converted = convert(r"50\% \textbackslash{} a \{set\} costs \$5")
+    assert converted.text == r"50% \ a {set} costs $5" and converted.leftovers == ()

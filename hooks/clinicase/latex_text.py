@@ -73,6 +73,13 @@ _WALKER_DB, _TEXT_DB = _contexts()
 _TEXT = LatexNodes2Text(latex_context=_TEXT_DB, math_mode="text", strict_latex_spaces=False)
 
 
+# The characters LaTeX writes on request (\textbackslash, \{, \}, \$), each as a private-use stand-in while converting.
+_ESCAPED_SPECIAL = re.compile(r"\\(textbackslash|textbraceleft|textbraceright|textdollar)(?![A-Za-z])(?:\s*\{\})?|\\([{}$])")
+_PLACEHOLDER = {"textbackslash": "\ue000", "textbraceleft": "\ue001", "textbraceright": "\ue002", "textdollar": "\ue003",
+                "{": "\ue001", "}": "\ue002", "$": "\ue003"}
+_RESTORE = {0xE000: "\\", 0xE001: "{", 0xE002: "}", 0xE003: "$"}
+
+
 @dataclass(frozen=True)
 class Converted:
     segments: tuple[tuple[str, bool], ...]  # (text, protected from case changes)
@@ -88,6 +95,9 @@ def convert(latex: str) -> Converted:
     """`latex` as Unicode text; never raises. A bare % is a per cent sign (the author meant one; LaTeX
     would read a comment and lose the rest of the value)."""
     source = _math_scripts(_UNESCAPED_PERCENT.sub(r"\\%", latex))
+    # A \, { } or $ that the LaTeX asks for (\textbackslash, \{ …) is text, not leftover LaTeX: it travels as a
+    # private-use character through the conversion and the leftover check, and is put back at the end.
+    source = _ESCAPED_SPECIAL.sub(lambda m: _PLACEHOLDER[m.group(1) or m.group(2)], source)
     try:
         nodes = latexwalker.LatexWalker(source, latex_context=_WALKER_DB, tolerant_parsing=True).get_latex_nodes()[0]
         segments = [(_TEXT.nodelist_to_text([node]), _protects(node)) for node in nodes or []]
@@ -97,7 +107,8 @@ def convert(latex: str) -> Converted:
     segments = _tidy(segments)
     text = "".join(t for t, _ in segments)
     scripts = {mark for math in _MATH.findall(source) for mark in re.findall(r"[_^]", math)}  # no Unicode form
-    return Converted(tuple(segments), tuple(sorted(unknown | scripts | set(re.findall(r"[\\{}$]", text)))))
+    leftovers = tuple(sorted(unknown | scripts | set(re.findall(r"[\\{}$]", text))))
+    return Converted(tuple((t.translate(_RESTORE), p) for t, p in segments), leftovers)
 
 
 def plain(latex: str) -> str:
