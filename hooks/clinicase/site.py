@@ -55,6 +55,7 @@ from .render import (
 )
 from .slides import ASSETS, case_deck, html_deck
 from .unfolding_page import PAGE as UNFOLDING_PAGE, TITLE as UNFOLDING_TITLE, place_references, unfolding_markdown
+from . import anki
 
 
 def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[str, str] | None = None,
@@ -184,6 +185,15 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
     for figure in case.figures:
         if figure.image and figure.image.suffix.lower() == ".svg":
             files[f"{folder}/{figure_png(case, figure)}"] = png_file(figure.image.read_text(encoding="utf-8"))
+
+    def url(page: str) -> str:
+        return f"{plan.site_url}/{page_url(f'{folder}/{page}', plan.use_directory_urls)}" if plan.site_url else ""
+
+    flashcards = anki.anki_deck(case, numbering, plan.bibliography, url)
+    if flashcards.notes:
+        timestamp = anki.note_time()
+        files[f"{folder}/{case.slug}.apkg"] = plan.cache.file("apkg", [repr(flashcards), str(timestamp)],
+                                                             lambda: anki.apkg(flashcards, timestamp))
     return files
 
 
@@ -242,6 +252,9 @@ def teach_with(case: Case) -> str:
     """Links to the case's other teaching formats (the files are made by _reuse_files, the pages by _teaching_pages)."""
     links = [f"[unfolding case]({UNFOLDING_PAGE}) (in stages, a question before each)"] if case.unfolding else []
     links.append(f"[handout]({HANDOUT_PAGE}) (the whole case, to print)")
+    notes = sum(len(points) for points in case.key_points.values()) + len(case.questions)
+    if notes:
+        links.append(f"[Anki deck]({case.slug}.apkg){{download=\"{case.slug}.apkg\"}} ({notes} notes)")
     return "**Teach with this case:** " + " · ".join(links)
 
 
