@@ -55,7 +55,7 @@ from .render import (
 )
 from .slides import ASSETS, case_deck, html_deck
 from .unfolding_page import PAGE as UNFOLDING_PAGE, TITLE as UNFOLDING_TITLE, place_references, unfolding_markdown
-from . import anki
+from . import anki, moodle
 
 
 def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[str, str] | None = None,
@@ -194,6 +194,8 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
         timestamp = anki.note_time()
         files[f"{folder}/{case.slug}.apkg"] = plan.cache.file("apkg", [repr(flashcards), str(timestamp)],
                                                              lambda: anki.apkg(flashcards, timestamp))
+    if case.questions:
+        files[f"{folder}/{case.slug}.moodle.xml"] = moodle.moodle_xml(case, numbering, plan.bibliography, url)
     return files
 
 
@@ -255,6 +257,10 @@ def teach_with(case: Case) -> str:
     notes = sum(len(points) for points in case.key_points.values()) + len(case.questions)
     if notes:
         links.append(f"[Anki deck]({case.slug}.apkg){{download=\"{case.slug}.apkg\"}} ({notes} notes)")
+    if case.questions:
+        count = len(case.questions)
+        links.append(f"[Moodle quiz]({case.slug}.moodle.xml){{download=\"{case.slug}.moodle.xml\"}} "
+                     f"(Moodle XML, {count} question{'s' if count != 1 else ''})")
     return "**Teach with this case:** " + " · ".join(links)
 
 
