@@ -29,7 +29,7 @@ PAGE = "unfolding.md"
 TITLE = "Unfolding case"
 REFERENCES = "\x00unfolding-references\x00"  # where the reference list goes: inside the last stage
 _RESOLVED_REFERENCES = "\n\n## References\n\n"  # how citations.resolve_page appends the list
-HIDDEN = " data-search-exclude"  # Material's search leaves out what carries it
+HIDDEN = " data-search-exclude"  # in a heading's attribute list: Material's search leaves its section out
 
 
 def unfolding_markdown(case: Case, source_html: str) -> str:
@@ -46,7 +46,8 @@ def unfolding_markdown(case: Case, source_html: str) -> str:
                       inner or ending]
             summary = f"Show the reasoning and stage {stage.number + 1} of {count}" if stage.number < count \
                 else "Show the reasoning and the source of this case"
-            chunk += (f'\n\n<details class="cb-next"{HIDDEN} markdown="block">\n<summary>{summary}</summary>\n\n'
+            # Material's search leaves out the reveal too (and drops the attribute from the page once indexed)
+            chunk += (f'\n\n<details class="cb-next" data-search-exclude="true" markdown="block">\n<summary>{summary}</summary>\n\n'
                       + "\n\n".join(r for r in reveal if r) + "\n\n</details>")
         elif ending:
             chunk += "\n\n" + ending
