@@ -160,7 +160,8 @@ def _teaching_pages(plan: SitePlan, case: Case, numbering: Numbering, notice: st
 
 
 def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, str | bytes | Path]:
-    """Slides and pictures for other decks, numbered like the site; the costly ones are files in the cache."""
+    """Slides and pictures for other decks, the Anki deck and the Moodle quiz, numbered like the site; the costly
+    ones are files in the cache."""
     folder = f"cases/{case.slug}"
     deck = case_deck(case, numbering, plan.bibliography)
 

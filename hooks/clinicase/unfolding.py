@@ -111,22 +111,24 @@ def _spoiling_titles(doc: Document, case: Case) -> list[Problem]:
 def _what_stages_show(doc: Document, case: Case) -> list[Problem]:
     known = {"presentation": {p for p in PRESENTATION_PARTS if case.presentation.get(p)},
              "timeline": {e.id for e in case.timeline}, "figures": {f.id for f in case.figures}}
-    files = {"presentation": "presentation.yml", "timeline": "timeline.yml", "figures": "figures.yml"}
     shown: dict[tuple[str, str], int] = {}
     found = []
     for stage in case.unfolding.stages:
-        for kind in ("presentation", "timeline", "figures"):
+        for kind, (file, what) in _SHOWN_FROM.items():
             for index, item in enumerate(getattr(stage, kind)):
                 path = ("stages", stage.number - 1, "shows", kind, index)
                 if item not in known[kind]:
-                    what = {"presentation": "part", "timeline": "event", "figures": "figure"}[kind]
-                    fix = suggest(item, known[kind]) if known[kind] else f"add it to {files[kind]}, or remove it here"
-                    found.append(doc.problem(path, f"{files[kind]} has no {what} '{item}'", fix))
+                    fix = suggest(item, known[kind]) if known[kind] else f"add it to {file}, or remove it here"
+                    found.append(doc.problem(path, f"{file} has no {what} '{item}'", fix))
                 elif (kind, item) in shown:
                     found.append(doc.problem(path, f"'{item}' is already shown in stage {shown[kind, item]}",
                                              "show each part, event and figure in one stage only"))
                 shown.setdefault((kind, item), stage.number)
     return found
+
+
+_SHOWN_FROM = {"presentation": ("presentation.yml", "part"), "timeline": ("timeline.yml", "event"),
+               "figures": ("figures.yml", "figure")}
 
 
 def _prompts_and_reasoning(doc: Document, model: Unfolding) -> list[Problem]:

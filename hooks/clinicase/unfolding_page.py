@@ -52,11 +52,10 @@ def unfolding_markdown(case: Case, source_html: str) -> str:
         elif ending:
             chunk += "\n\n" + ending
         inner = chunk
-    head = [f"# {heading_text(model.title)}", _how_it_works(case, count)]
-    if model.intro:
-        head.append(_crossrefs(case, md(model.intro), 0))
-    return ("---\ntemplate: unfolding.html\n---\n\n" + head[0] + '\n\n<div class="cb-unfolding cb-no-terms" markdown="block">\n\n'
-            + "\n\n".join([*head[1:], inner]) + "\n\n</div>\n")
+    intro = [_crossrefs(case, md(model.intro), 0)] if model.intro else []
+    body = "\n\n".join([_how_it_works(case, count), *intro, inner])
+    return (f"---\ntemplate: unfolding.html\n---\n\n# {heading_text(model.title)}\n\n"
+            f'<div class="cb-unfolding cb-no-terms" markdown="block">\n\n{body}\n\n</div>\n')
 
 
 def place_references(markdown: str) -> str:
@@ -71,8 +70,8 @@ def place_references(markdown: str) -> str:
 def _how_it_works(case: Case, count: int) -> str:
     licence = inert_text(case.source.licence.short)
     return (f'!!! info "How this works"\n\n'
-            f"    The case unfolds in {count} stages, as it was reported. Each stage ends with a question: write or "
-            f"choose your answer, and the button that opens the reasoning and the next stage appears. What you write "
+            f"    The case unfolds in {count} stages, as it was reported. Before each new stage comes a question: write "
+            f"or choose your answer, and the button that opens the reasoning and the next stage appears. What you write "
             f"stays on this page; nothing is sent or saved. Printing the page prints every stage, with its question.\n\n"
             f"    Retold from a published case report, licensed {licence}. The report is credited in full after "
             f"the last stage, because its title names what the stages reveal.\n")
@@ -104,7 +103,7 @@ def _events(case: Case, stage: Stage) -> str:
     rows = []
     for event_id in stage.timeline:
         e = events[event_id]
-        rows.append(f"| {cell(e.described) if e.described else 'Not dated'} | {cell(event_kinds()[e.kind].label)} | "
+        rows.append(f"| {cell(e.described)} | {cell(event_kinds()[e.kind].label)} | "
                     f"**{cell(e.title)}**{'<br>' + cell(e.text) if e.text else ''} |")
     return "| When | Event | What happened |\n| --- | --- | --- |\n" + "\n".join(rows)
 
