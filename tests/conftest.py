@@ -6,6 +6,7 @@ import functools
 import hashlib
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,16 @@ def make_project(tmp_path: Path, fixture: Path = FIXTURES / "site") -> Path:
     return project
 
 
+def cited_numbers(text: str) -> set[int]:
+    """The reference numbers a text cites: [1], [2, 5], [3–6]."""
+    found = set()
+    for group in re.findall(r"\[([\d,– ]+)\]", text):
+        for part in group.split(","):
+            first, _, last = part.strip().partition("–")
+            found.update(range(int(first), int(last or first) + 1))
+    return found
+
+
 def tree_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
@@ -101,6 +112,16 @@ def copy_repository(tmp_path: Path) -> Path:
 def casebook_site(tmp_path_factory) -> Build:
     """The real casebook plus the synthetic second case, built strict."""
     project = copy_repository(tmp_path_factory.mktemp("casebook"))
+    add_case(project)
+    build = run_mkdocs(project, "--strict")
+    assert build.returncode == 0, build.output
+    return build
+
+
+@pytest.fixture(scope="session")
+def casebook_site_again(tmp_path_factory) -> Build:
+    """casebook_site built again from scratch, in another folder: every download must be the same bytes."""
+    project = copy_repository(tmp_path_factory.mktemp("casebook-again"))
     add_case(project)
     build = run_mkdocs(project, "--strict")
     assert build.returncode == 0, build.output

@@ -16,15 +16,17 @@ PAYLOAD = ("<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned
            "{: onclick=\"window.__pwned=1\" } `<script>window.__pwned=1</script>` &lt;script&gt;")
 KEEP = {"id", "see", "kind", "cite", "url", "date", "image", "correct", "sex", "licence",
         "caption_provenance", "from_case"}  # ids, enums (vocabulary ids) and addresses have patterns
-KEEP_LISTS = {"supports", "regions", "kinds"}
+KEEP_LISTS = {"supports", "regions", "kinds", "shows"}  # lists of ids (an unfolding stage's `shows` holds three)
 
 
 def poisoned(data, key=None):
     """Every free-text value with the payload appended; ids, enums and addresses left valid."""
+    if key in KEEP_LISTS:
+        return data
     if isinstance(data, dict):
         return {k: poisoned(v, k) for k, v in data.items()}
     if isinstance(data, list):
-        return data if key in KEEP_LISTS else [poisoned(v, key) for v in data]
+        return [poisoned(v, key) for v in data]
     if isinstance(data, str) and key not in KEEP:
         return data + " " + PAYLOAD
     return data

@@ -29,6 +29,7 @@ from .markup import escape, markdown_html, md, site_markdown_html
 from .licensing import adaptation_problems
 from .timeline import TimelineEvent
 from .timeline import events as timeline_events, problems as timeline_problems
+from .unfolding import Unfolding, unfolding as unfolding_model, problems as unfolding_problems
 from .vocabularies import Licence, body_regions, licences, suggest
 from .yaml_source import Document, FieldPath, load_yaml
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 SCHEMAS = Path(__file__).parent / "schemas"
 REQUIRED_FILES = ("case", "presentation", "discussion")
 GLOSSARY_FILE = "glossary.yml"  # site-wide, beside the cases folder
-OPTIONAL_FILES = ("timeline", "figures", "treatments", "sites", "quiz")
+OPTIONAL_FILES = ("timeline", "figures", "treatments", "sites", "quiz", "unfolding")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 PLAIN_TEXT_FIELDS = {"alt", "id", "date", "cite", "url", "name", "label", "see", "credit", "licence", "permission"}  # data, never Markdown
 
@@ -142,6 +143,7 @@ class Case:
     questions: list[Question] = field(default_factory=list)
     key_points: dict[str, list[str]] = field(default_factory=dict)  # case file name -> points for its page
     tag_locations: tuple[Location, ...] = ()  # where each tag is written, for problems found across cases
+    unfolding: Unfolding | None = None  # the case told in stages (unfolding.yml), for teaching
 
 
 @dataclass
@@ -297,7 +299,19 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
         problems.extend(_check_sites(docs.get("sites")))
         problems.extend(_check_answers(docs.get("quiz")))
         problems.extend(_check_tags(docs["case"]))
+        problems.extend(unfolding_problems(docs.get("unfolding"), case, *_citations_of_unfolding(docs, bibliography)))
     return (None if problems else case), problems
+
+
+def _citations_of_unfolding(docs: dict[str, Document], bibliography: Bibliography) -> tuple[set[str], list]:
+    """The keys the case's other files cite, and (field, offset, key) of each citation in unfolding.yml, keys
+    spelled as the .bib spells them (unknown keys are reported by _check_texts)."""
+    def cited(doc: Document):
+        return [(path, group.start, bibliography.canonical(key)) for path, text in strings(doc.data)
+                for group in find_citations(text)[0] for key in group.keys if key in bibliography]
+
+    elsewhere = {key for name, doc in docs.items() if name != "unfolding" for _, _, key in cited(doc)}
+    return elsewhere, cited(docs["unfolding"]) if "unfolding" in docs else []
 
 
 def _unexpected_files(folder: Path, here: str) -> list[Problem]:
@@ -347,6 +361,7 @@ def _build(folder: Path, docs: dict[str, Document]) -> Case:
                    for n, q in enumerate(questions, start=1)],
         key_points={name: doc.data["key_points"] for name, doc in docs.items() if "key_points" in doc.data},
         tag_locations=tuple(docs["case"].where(("tags", i)) for i in range(len(meta["tags"]))),
+        unfolding=unfolding_model(docs["unfolding"].data) if "unfolding" in docs else None,
     )
 
 

@@ -19,7 +19,7 @@ from .markup import escape, inert
 NO_LINKS_INSIDE = {"h1", "h2", "h3", "h4", "h5", "h6", "a", "code", "pre", "kbd", "script", "style", "svg", "label",
                    "summary", "legend", "button", "abbr", "dfn", "title", "textarea"}
 NO_LINKS_IN_CLASS = {"citation", "reference", "reference-list", "term", "glossary-used-on", "cited-in", "headerlink",
-                     "cb-reuse"}
+                     "cb-reuse", "cb-no-terms"}  # cb-no-terms: the unfolding case, where a definition could give it away
 
 
 @dataclass(frozen=True)

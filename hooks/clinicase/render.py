@@ -171,20 +171,27 @@ def body_map_figure(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
 
 
 def presentation(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
+    parts = ["# Presentation"]
+    for section_id, title, body in presentation_parts(case, link):
+        parts += [f"## {title} {{#{section_id}}}", body]
+    return "\n\n".join(parts) + "\n"
+
+
+def presentation_parts(case: Case, link: Callable[[str], tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """(section id, title, Markdown body) of each section of the Presentation page, in order; the unfolding
+    case shows them one stage at a time."""
     p = case.presentation
     patient, complaint, history = p["patient"], p["presenting_complaint"], p["history"]
     title = dict(presentation_sections(case))
+    parts: list[tuple[str, str, str]] = []
 
-    def heading(section_id: str) -> str:
-        return f"## {title[section_id]} {{#{section_id}}}"
+    def add(section_id: str, *blocks: str) -> None:
+        parts.append((section_id, title[section_id], "\n\n".join(blocks)))
 
-    parts = ["# Presentation", heading("sec-patient"),
-             f"**Age:** {inert_text(patient['age'])} · **Sex:** {inert_text(patient['sex'])}"]
-    if "context" in patient:
-        parts.append(md(patient["context"]))
+    add("sec-patient", f"**Age:** {inert_text(patient['age'])} · **Sex:** {inert_text(patient['sex'])}",
+        *([md(patient["context"])] if "context" in patient else []))
     if case.timeline:
-        parts += [heading("sec-timeline"), *_section_key_points(case, "timeline"), timeline_figure(case, link),
-                  timeline_table(case)]
+        add("sec-timeline", *_section_key_points(case, "timeline"), timeline_figure(case, link), timeline_table(case))
     # What the source does not say: an absent field shows nothing, `{not_stated: true}` says so in a sentence
     # of its own; an author's text is never glued into a sentence it does not fit.
     duration = complaint.get("duration")
@@ -193,27 +200,28 @@ def presentation(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
         else f"{md(complaint['complaint'])}{when}."
     if isinstance(duration, dict):
         sentence += " Duration: not stated in the source."
-    parts += [heading("sec-presenting-complaint"), sentence]
-    parts += [heading("sec-history"), md(history["summary"])]
+    add("sec-presenting-complaint", sentence)
+    earlier = []
     if "earlier_features" in history:
-        earlier = history["earlier_features"]  # `when` may be a year or an age ("Age 19"): never "In Age 19"
-        parts += [f"Earlier features ({inert_text(earlier['when'])}), as the source records them:",
-                  _bullets(earlier["features"])]
+        features = history["earlier_features"]  # `when` may be a year or an age ("Age 19"): never "In Age 19"
+        earlier = [f"Earlier features ({inert_text(features['when'])}), as the source records them:",
+                   _bullets(features["features"])]
+    add("sec-history", md(history["summary"]), *earlier)
     if p.get("comorbidities"):
-        parts += [heading("sec-comorbidities"), "\n".join(f"- **{md(c['condition'])}**, confirmed by {md(c['confirmed_by'])}"
-                                                          for c in p["comorbidities"])]
+        add("sec-comorbidities", "\n".join(f"- **{md(c['condition'])}**, confirmed by {md(c['confirmed_by'])}"
+                                           for c in p["comorbidities"]))
     if p.get("medications"):
-        parts += [heading("sec-medications"), "\n".join(f"- **{md(m['drug'])}**: {md(m['reason'])}" for m in p["medications"])]
+        add("sec-medications", "\n".join(f"- **{md(m['drug'])}**: {md(m['reason'])}" for m in p["medications"]))
     if isinstance(p.get("examination"), dict):
-        parts += [heading("sec-examination"), "Not stated in the source."]
+        add("sec-examination", "Not stated in the source.")
     elif p.get("examination"):
-        parts += [heading("sec-examination"), _bullets(p["examination"])]
-    parts += [heading("sec-investigations"), "\n".join(f"- **{md(i['test'])}:** {md(i['finding'])}" for i in p["investigations"])]
-    parts += [heading("sec-diagnosis"), md(p["diagnosis"])]
-    parts += [heading("sec-management"), _bullets(p["management"])]
+        add("sec-examination", _bullets(p["examination"]))
+    add("sec-investigations", "\n".join(f"- **{md(i['test'])}:** {md(i['finding'])}" for i in p["investigations"]))
+    add("sec-diagnosis", md(p["diagnosis"]))
+    add("sec-management", _bullets(p["management"]))
     if p.get("follow_up"):
-        parts += [heading("sec-follow-up"), _bullets(p["follow_up"])]
-    return "\n\n".join(parts) + "\n"
+        add("sec-follow-up", _bullets(p["follow_up"]))
+    return parts
 
 
 def timeline_figure(case: Case, link: Callable[[str], tuple[str, str]]) -> str:
@@ -253,12 +261,29 @@ def figures(case: Case, source_html: str) -> str:
              "points to the article.") if reused else "Select an image to enlarge it."
     parts = ["# Figures", intro]
     for figure in case.figures:
-        parts.append(_figure(case, figure))
+        parts.append(figure_section(case, figure))
     parts += ["## Credit", source_credit(case, source_html)]
     return "\n\n".join(parts) + "\n"
 
 
-def _figure(case: Case, figure: Figure) -> str:
+def figure_section(case: Case, figure: Figure, source_note: str = " (see [Credit](#credit))") -> str:
+    """A figure's section of the Figures page; `source_note` points to where the page credits the article."""
+    picture, credit = figure_picture(case, figure, source_note)
+    return f"""## Figure {figure.number} {{#{figure.id}}}
+
+{picture}
+
+**What it shows.** {md(figure.shows)}
+
+**Teaching point.** {md(figure.teaching_point)}
+
+**Credit.** {credit}
+"""
+
+
+def figure_picture(case: Case, figure: Figure, source_note: str = "") -> tuple[str, str]:
+    """The figure with its caption (its image, or an honest placeholder) and its credit line, as Markdown.
+    `source_note` follows "Figure N of the source article" where the page credits the article."""
     if figure.image:
         # The lightbox shows data-title and data-description: caption, credit and licence travel with the image.
         title = _lightbox_text(f"Figure {figure.number}. {figure.caption}")
@@ -275,23 +300,12 @@ def _figure(case: Case, figure: Figure) -> str:
         where = markdown_link(f"See Figure {figure.number} in the source article", case.source.url or "index.md#source")
         picture = (f'<div class="figure-placeholder" markdown="block">\n\n'
                    f"**Image not reproduced here.** {inert_text(figure.alt)}\n\n{where}\n\n</div>")
-        credit = f"Figure {figure.number} of the source article (see [Credit](#credit)), licensed {licence_link(case.source.licence)}."
+        credit = f"Figure {figure.number} of the source article{source_note}, licensed {licence_link(case.source.licence)}."
     kind = figure.caption_provenance or case.source.caption_provenance
     if kind:
         credit += f" Caption: {provenance()[kind]['label'].lower()}."
-    return f"""## Figure {figure.number} {{#{figure.id}}}
-
-<figure class="case-figure" markdown="block">
-{picture}
-<figcaption markdown="span">**Figure {figure.number}.** {md(' '.join(figure.caption.split()))}</figcaption>
-</figure>
-
-**What it shows.** {md(figure.shows)}
-
-**Teaching point.** {md(figure.teaching_point)}
-
-**Credit.** {credit}
-"""
+    return (f'<figure class="case-figure" markdown="block">\n{picture}\n<figcaption markdown="span">**Figure {figure.number}.** '
+            f"{md(' '.join(figure.caption.split()))}</figcaption>\n</figure>"), credit
 
 
 def _lightbox_text(text: str) -> str:

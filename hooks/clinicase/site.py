@@ -29,6 +29,7 @@ from .crossrefs import CrossRef, Target, case_targets, replace_crossrefs
 from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
 from .glossary import glossary_page
+from .handout import PAGE as HANDOUT_PAGE, TITLE as HANDOUT_TITLE, handout_markdown
 from .licensing import case_licences, noncommercial_notice
 from .markup import escape, inert, inert_text, md, reference_span
 from .plan import (
@@ -53,7 +54,9 @@ from .render import (
     tags_index,
     tags_of,
 )
-from .slides import case_deck, html_deck
+from .slides import ASSETS, case_deck, html_deck
+from .unfolding_page import PAGE as UNFOLDING_PAGE, TITLE as UNFOLDING_TITLE, place_references, unfolding_markdown
+from . import anki, moodle
 
 
 def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[str, str] | None = None,
@@ -70,6 +73,8 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
 
     plan = SitePlan([], [], {}, bibliography, glossary, use_directory_urls, site_name, site_url.rstrip("/"),
                     cache=Cache(root / CACHE_DIR, defer))
+    # The unfolding case's and the handout's stylesheets, linked by their templates (hooks/overrides/)
+    plan.assets.update({f"assets/clinicase/{name}": ASSETS / name for name in ("unfolding.css", "handout.css")})
     cases_nav = []
     for case in casebook.cases:
         # Themes print navigation titles as HTML, so titles from YAML are escaped here.
@@ -134,6 +139,7 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
             occurrences += resolved.occurrences
             text, keys = resolved.markdown, resolved.keys
         done.append(GeneratedPage(uri, page.title, text + cite_and_reuse(plan, case, page, keys), notice))
+    done += _teaching_pages(plan, case, numbering, notice)
     _record(plan, occurrences, case)
     plan.pages += done
     plan.assets.update({f"{folder}/{f.image.relative_to(case.folder).as_posix()}": f.image for f in case.figures if f.image})
@@ -142,8 +148,25 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     return done
 
 
+def _teaching_pages(plan: SitePlan, case: Case, numbering: Numbering, notice: str) -> list[GeneratedPage]:
+    """The unfolding case (where the case has one) and the handout: the case's text again, with the case's own
+    citation numbers (every key they cite is numbered by then), and not among the places the References page
+    links back to (it links the case's own pages)."""
+    source = plan.bibliography.reference(case.source.cite).html
+    made = [(UNFOLDING_PAGE, UNFOLDING_TITLE, unfolding_markdown(case, source))] if case.unfolding else []
+    made.append((HANDOUT_PAGE, HANDOUT_TITLE, handout_markdown(case, source)))
+    pages = []
+    for name, title, text in made:
+        uri = f"cases/{case.slug}/{name}"
+        plan.titles[uri] = f"{case.title} › {title}"
+        markdown = _resolve(plan.bibliography, text, uri, title, numbering).markdown
+        pages.append(GeneratedPage(uri, title, place_references(markdown) if name == UNFOLDING_PAGE else markdown, notice))
+    return pages
+
+
 def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, str | bytes | Path]:
-    """Slides and pictures for other decks, numbered like the site; the costly ones are files in the cache."""
+    """Slides and pictures for other decks, the Anki deck and the Moodle quiz, numbered like the site; the costly
+    ones are files in the cache."""
     folder = f"cases/{case.slug}"
     deck = case_deck(case, numbering, plan.bibliography)
 
@@ -165,6 +188,17 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
     for figure in case.figures:
         if figure.image and figure.image.suffix.lower() == ".svg":
             files[f"{folder}/{figure_png(case, figure)}"] = png_file(figure.image.read_text(encoding="utf-8"))
+
+    def url(page: str) -> str:
+        return f"{plan.site_url}/{page_url(f'{folder}/{page}', plan.use_directory_urls)}" if plan.site_url else ""
+
+    flashcards = anki.anki_deck(case, numbering, plan.bibliography, url)
+    if flashcards.notes:
+        timestamp = anki.note_time()
+        files[f"{folder}/{case.slug}.apkg"] = plan.cache.file("apkg", [repr(flashcards), str(timestamp)],
+                                                             lambda: anki.apkg(flashcards, timestamp))
+    if case.questions:
+        files[f"{folder}/{case.slug}.moodle.xml"] = moodle.moodle_xml(case, numbering, plan.bibliography, url)
     return files
 
 
@@ -205,10 +239,25 @@ def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) 
                      f"[RIS]({name}.ris){{download=\"{name}.ris\"}}")
     lines.append(f"**Slides for this case:** [PowerPoint]({case.slug}.pptx){{download=\"{case.slug}.pptx\"}} · "
                  "[present in the browser](slides/index.html) (works offline; press F for full screen)")
+    lines.append(teach_with(case))
     lines.append(f"Text reused from the source article is under its licence "
                  f"({licence_link(case.source.licence)}); credit the article when you reuse it.")
     body = "\n\n".join(f"    {line}" for line in lines)
     return f'\n\n## Cite and reuse {{#cite-and-reuse}}\n\n!!! quote cb-reuse ""\n\n{body}\n'
+
+
+def teach_with(case: Case) -> str:
+    """Links to the case's other teaching formats (the files are made by _reuse_files, the pages by _teaching_pages)."""
+    links = [f"[unfolding case]({UNFOLDING_PAGE}) (in stages, a question before each)"] if case.unfolding else []
+    links.append(f"[handout]({HANDOUT_PAGE}) (the whole case, to print)")
+    notes = sum(len(points) for points in case.key_points.values()) + len(case.questions)
+    if notes:
+        links.append(f"[Anki deck]({case.slug}.apkg){{download=\"{case.slug}.apkg\"}} ({notes} notes)")
+    if case.questions:
+        count = len(case.questions)
+        links.append(f"[Moodle quiz]({case.slug}.moodle.xml){{download=\"{case.slug}.moodle.xml\"}} "
+                     f"(Moodle XML, {count} question{'s' if count != 1 else ''})")
+    return "**Teach with this case:** " + " · ".join(links)
 
 
 def _resolve(bib: Bibliography, markdown: str, uri: str, title: str, numbering: Numbering) -> ResolvedPage:

@@ -79,8 +79,26 @@ class _Text:
         return "[" + ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs) + "]"
 
 
+def plain_text(case: Case, numbering: Numbering, bibliography: Bibliography):
+    """`text(markdown, keys) -> str`: author Markdown as plain text, citations as the case's Vancouver numbers
+    (each key cited is added to `keys`), cross-references as their labels; for every export that is not a page."""
+    return _Text(numbering, bibliography, case_targets(case))
+
+
+def reference_lines(keys: list[str], numbering: Numbering, bibliography: Bibliography) -> list[str]:
+    """'[n] entry' for each key, in the case's number order, each once."""
+    numbered = sorted({numbering.number(bibliography.canonical(k)): bibliography.canonical(k) for k in keys}.items())
+    return [f"[{n}] {bibliography.reference(key).text}" for n, key in numbered]
+
+
+def credit_line(case: Case, bibliography: Bibliography) -> str:
+    """The source and its licence as plain text: every reuse of a case carries it."""
+    return (f"Credit: {bibliography.reference(case.source.cite).text} "
+            f"Licence: {licence_words(case.source.licence, case.source.permission)}.")
+
+
 def case_deck(case: Case, numbering: Numbering, bibliography: Bibliography) -> Deck:
-    text = _Text(numbering, bibliography, case_targets(case))
+    text = plain_text(case, numbering, bibliography)
     slides = [_title_slide(case, bibliography), *_presentation_slides(case, text)]
     if case.timeline:
         slides.append(_drawing_slide("Timeline", visuals.timeline(case.timeline, _no_link, title=f"Timeline: {case.title}"),
@@ -98,9 +116,7 @@ def case_deck(case: Case, numbering: Numbering, bibliography: Bibliography) -> D
     slides += [Slide(f"References ({page}/{-(-len(keys) // REFERENCES_PER_SLIDE)})",
                      [references[k] for k in keys[i:i + REFERENCES_PER_SLIDE]], numbered=True)
                for page, i in enumerate(range(0, len(keys), REFERENCES_PER_SLIDE), start=1)]
-    credit = (f"Credit: {bibliography.reference(case.source.cite).text} "
-              f"Licence: {licence_words(case.source.licence, case.source.permission)}.")
-    return Deck(case, slides, references, credit)
+    return Deck(case, slides, references, credit_line(case, bibliography))
 
 
 def _no_link(target: str) -> tuple[str, str]:
