@@ -29,3 +29,18 @@ def test_no_jobs_ends_the_worker_at_once(tmp_path):
     worker = Worker()
     worker.give({})
     assert worker.finish() == "" and worker.process.returncode == 0
+
+
+def test_every_file_a_cold_build_defers_can_be_handed_to_the_worker(tmp_path):
+    """A lambda would be made in the main process instead, and a cold build would lose its second core."""
+    import pickle
+    import shutil
+
+    from clinicase.plan import load_plan
+    from conftest import copy_repository
+
+    project = copy_repository(tmp_path)
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    plan = load_plan(project, defer=True)
+    assert {path.parent.name for path in plan.pending} >= {"pptx", "png", "apkg"}
+    pickle.dumps(plan.pending)

@@ -196,7 +196,7 @@ def _reuse_files(plan: SitePlan, case: Case, numbering: Numbering) -> dict[str, 
     if flashcards.notes:
         timestamp = anki.note_time()
         files[f"{folder}/{case.slug}.apkg"] = plan.cache.file("apkg", [repr(flashcards), str(timestamp)],
-                                                             lambda: anki.apkg(flashcards, timestamp))
+                                                             Call("clinicase.anki", "apkg", (flashcards, timestamp)))
     if case.questions:
         files[f"{folder}/{case.slug}.moodle.xml"] = moodle.moodle_xml(case, numbering, plan.bibliography, url)
     return files

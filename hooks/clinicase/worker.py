@@ -36,10 +36,16 @@ class Worker:
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
 
     def give(self, jobs: Jobs) -> None:
-        """The jobs, or none: the child makes them, or ends at once."""
+        """The jobs, or none: the child makes them, or ends at once. Jobs that cannot be handed over (a lambda
+        does not pickle: tests/test_worker.py keeps the site's jobs picklable) are made here instead."""
         self.jobs = jobs
         try:
-            pickle.dump(jobs, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(jobs, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            make(jobs)
+            data = pickle.dumps({})
+        try:
+            self.process.stdin.write(data)
             self.process.stdin.close()
         except OSError:
             pass  # the child died at once: finish() reports what it printed
