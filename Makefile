@@ -13,7 +13,7 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 .PHONY: serve test build offline properdocs browser benchmark import
 
 serve: $(VENV)/.installed
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty   # renders only the pages an edit changed (the hooks keep the rest right)
 
 build: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict

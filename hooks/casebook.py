@@ -17,9 +17,11 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
+from mkdocs.utils import clean_directory
 
 from clinicase.cache import keep_between_builds
 from clinicase.errors import ContentError, relative_name
+from clinicase.glossary import carry_usage
 from clinicase.files import refused
 from clinicase.markup import restore_code_text
 from clinicase.plan import GLOSSARY_PAGE, SitePlan, load_plan
@@ -31,12 +33,22 @@ _last_good: SitePlan | None = None
 _serving = False
 _worker: Worker | None = None  # making this build's missing decks and PNGs while MkDocs renders the pages
 _late: dict[str, Path] = {}  # where in the site -> cache file the worker makes, copied once it is done
+# `--dirty` (make serve): MkDocs renders only pages whose source is newer than their output. What the last
+# build showed besides each page's own text (_shell), its files and its glossary usage make that safe.
+_dirty = False
+_shell = ""
+_copied: dict[str, Path] = {}
+_rendered: set[str] = set()
+_usage: dict[str, list[tuple[str, str]]] = {}
 
 
 def on_startup(command, dirty):
-    global _serving
-    _serving = command == "serve"
+    global _serving, _dirty
+    _serving, _dirty = command == "serve", dirty
     keep_between_builds(_serving)
+    if dirty:  # its warning ("inaccurate navigation") is what on_files prevents: a changed shell rebuilds everything
+        logging.getLogger("mkdocs.commands.build").addFilter(
+            lambda record: not record.getMessage().startswith("A 'dirty' build is being performed"))
 
 
 def on_files(files, config):
@@ -61,10 +73,16 @@ def on_files(files, config):
         _plan = dataclasses.replace(_last_good, stale=error.report())
     for warning in _plan.warnings:
         log.warning(warning)
+    sources = _plan.page_files(root) if _dirty else {}
+    if _dirty:
+        _start_dirty_build(config, files)
     for page in _plan.pages:
         if existing := files.get_file_from_path(page.src_uri):
             files.remove(existing)
-        files.append(File.generated(config, page.src_uri, content=page.markdown))
+        if page.src_uri in sources and page.src_uri != GLOSSARY_PAGE:  # the Glossary lists usage: always renders
+            files.append(File.generated(config, page.src_uri, abs_src_path=str(sources[page.src_uri])))
+        else:
+            files.append(File.generated(config, page.src_uri, content=page.markdown))
     _late.clear()
     if _worker:
         _worker.give({path: make for path, make in _plan.pending.items() if not path.is_file()})
@@ -74,11 +92,27 @@ def on_files(files, config):
             _late[late.abs_dest_path] = source
             files.append(late)
         else:
+            if _dirty and _copied.get(uri) != source:  # another version than last time: newer than the copy
+                source.touch()
             files.append(File.generated(config, uri, abs_src_path=str(source)))
+        _copied[uri] = source
     for uri, content in _plan.downloads.items():
         files.append(File.generated(config, uri, content=content))
     config.nav = _plan.nav
     return files
+
+
+def _start_dirty_build(config, files) -> None:
+    """Pages render only when their source changed; when what they all show changed, all of them do. The
+    hand-written pages always render: MkDocs learns their titles, which every page's navigation shows, only
+    by reading them."""
+    global _shell
+    _rendered.clear()
+    if _plan.shell() != _shell:
+        clean_directory(config.site_dir)
+        _shell = _plan.shell()
+    for page in files.documentation_pages():
+        Path(page.abs_dest_path).unlink(missing_ok=True)
 
 
 def _start_worker() -> None:
@@ -121,6 +155,7 @@ def on_page_content(html, page, config, files):
     """Link glossary terms in the finished HTML, where headings, links and code are known."""
     if not _plan:
         return html
+    _rendered.add(page.file.src_uri)
     html = restore_code_text(html)  # code's < and & from YAML travel as placeholders (markup.md)
     unsafe = _plan.unsafe_markup(html, page.file.src_uri)
     if unsafe:  # never expected: escaping and the URL rule stop data first. Refuse rather than publish it.
@@ -138,7 +173,11 @@ def on_page_context(context, page, config, nav):
 
 def on_env(env, config, files):
     """Every page is converted by now, so the Glossary can list where each term is used."""
+    global _usage
     glossary = files.get_file_from_path(GLOSSARY_PAGE)
+    if _plan and _dirty:
+        carry_usage(_plan.glossary, _usage, _rendered, [f.src_uri for f in files.documentation_pages()])
+        _usage = {term: list(pages) for term, pages in _plan.glossary.used_on.items()}
     if _plan and glossary and glossary.page:
         glossary.page.content = _plan.glossary_with_usage(glossary.page.content)
     return env

@@ -1,8 +1,12 @@
-"""A real `mkdocs serve` on a loopback port survives broken saves (hooks/casebook.py)."""
+"""A real `mkdocs serve --dirty` (what `make serve` runs) on a loopback port: it survives broken saves, and after
+every edit it serves exactly the site a full build makes, although it renders only the pages the edit changed
+(hooks/casebook.py)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from conftest import FIXTURES, make_project, tree_digest
+from conftest import FIXTURES, add_case, copy_repository, make_project, run_mkdocs, tree_digest
 
 CASE = "content/cases/mini-case"
 
@@ -26,7 +30,7 @@ class Server:
             self.port = s.getsockname()[1]
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{self.port}"], cwd=project, env=env,
+            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{self.port}"], cwd=project, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
         threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True).start()
@@ -128,3 +132,59 @@ def test_serve_with_broken_content_from_the_start_stops_with_the_located_error(t
     assert started.process.wait(timeout=60) != 0
     assert f"{CASE}/discussion.yml:6:36: sections[0].body: unknown citation key 'alpha202O'" in started.output
     assert "Traceback" not in started.output
+
+
+# What serve adds to every HTML page it sends: the livereload script, before </body>.
+LIVERELOAD = re.compile(r"<script>(?:(?!<script>).)*?livereload\(\d+, \d+\);\s*</script>(?=</body>)", re.S)
+
+
+def assert_serves_a_full_build(server, tmp_path, name):
+    """Every page served equals the page a full `mkdocs build` of the same content makes, and the search
+    index holds the same entries."""
+    build = run_mkdocs(server.project, site=tmp_path / name, env={"SITE_URL": f"http://127.0.0.1:{server.port}/"})
+    assert build.returncode == 0, build.output
+    for path in build.pages():
+        url = path.relative_to(build.site).as_posix().removesuffix("index.html")
+        served = LIVERELOAD.sub("", server.get(url))
+        assert served == path.read_text(encoding="utf-8"), f"{url} differs from a full build after {name}"
+    entries = [json.loads(text)["docs"] for text in (server.get("search/search_index.json"),
+                                                     (build.site / "search" / "search_index.json").read_text())]
+    assert entries[0] == entries[1], f"the search index differs from a full build's after {name}"
+
+
+@pytest.fixture
+def casebook_server(tmp_path):
+    project = copy_repository(tmp_path)
+    add_case(project)
+    running = Server(project)
+    running.project = project
+    yield running
+    running.stop()
+
+
+def test_an_edit_renders_only_what_it_changes_and_the_site_stays_right(casebook_server, tmp_path):
+    server, second = casebook_server, casebook_server.project / "content/cases/synthetic-second-case"
+    server.wait_for("Serving on")
+    calcinosis = ["cases/calcinosis-cutis-jssc/", "cases/calcinosis-cutis-jssc/discussion/",
+                  "cases/calcinosis-cutis-jssc/references/"]
+    before = {url: LIVERELOAD.sub("", server.get(url)) for url in calcinosis}
+
+    # A sentence that uses a glossary term this case never used: the page, the handout and the Glossary change.
+    discussion = second / "discussion.yml"
+    server.save(discussion, discussion.read_text(encoding="utf-8").replace(
+        "The first citation", "Freshly edited: Raynaud's phenomenon. The first citation"))
+    page = server.page_when("cases/synthetic-second-case/discussion/", lambda html: "Freshly edited" in html)
+    assert "term-raynauds-phenomenon" in page
+    rendered = server.output[server.output.rfind("Building documentation"):]
+    assert {url: LIVERELOAD.sub("", server.get(url)) for url in calcinosis} == before  # another case: untouched
+    used_on = server.get("glossary/").split('id="term-raynauds-phenomenon"', 1)[1].split("glossary-used-on", 2)[1]
+    assert "synthetic-second-case/discussion/" in used_on and "calcinosis-cutis-jssc/presentation/" in used_on
+    assert_serves_a_full_build(server, tmp_path, "a text edit")
+    assert "dirty" not in rendered  # MkDocs' warning about dirty builds is what the hooks prevent
+
+    # A new title: every page's navigation names it.
+    case = second / "case.yml"
+    server.save(case, case.read_text(encoding="utf-8").replace("title: Synthetic second case", "title: Renamed second case"))
+    server.page_when("about/", lambda html: "Renamed second case" in html)
+    assert "Renamed second case" in server.get("cases/calcinosis-cutis-jssc/discussion/")
+    assert_serves_a_full_build(server, tmp_path, "a new title")

@@ -10,6 +10,7 @@ Vancouver style (vancouver.py) only when cited.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
 import os
 import re
@@ -76,6 +77,7 @@ class Bibliography:
 
     name: str
     chunks: dict[str, Chunk]  # lower-case key -> the first entry with that key
+    digest: str = ""  # SHA-256 of the file's text: what was planned from it is still right while it is unchanged
     entries: dict[str, Entry] = field(default_factory=dict, repr=False)  # lower-case key -> parsed, as read
     broken: dict[str, list[Problem]] = field(default_factory=dict, repr=False)  # lower-case key -> its problems
     loose: list[Problem] = field(default_factory=list, repr=False)  # problems of no entry (a head with no key)
@@ -330,7 +332,7 @@ def _read(text: str, name: str) -> tuple[Bibliography | None, list[Problem]]:
     if problems:
         return None, problems
     chunks = scan(text)
-    bib = Bibliography(name, {})
+    bib = Bibliography(name, {}, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
     parser = Parser()
     for chunk in chunks:
         if chunk.kind == "string":

@@ -40,6 +40,31 @@ def remembered(store: dict, key, make: Callable, limit: int):
     return store[key]
 
 
+def remembered_latest(store: dict, name: str, key: Callable[[], object], make: Callable):
+    """`make()` for `name` (a case), kept while builds are expected to follow, and made again when `key()`
+    changes: only the latest result per name, so a long `mkdocs serve` session keeps one version of each case
+    however often it is edited. `key()` is not even asked for in a single build."""
+    if not _keep_between_builds:
+        return make()
+    now, kept = key(), store.get(name)
+    if kept is None or kept[0] != now:
+        kept = store[name] = (now, make())
+    return kept[1]
+
+
+def fingerprint(folder: Path) -> str:
+    """What a folder holds now, for the serve-time memory only: every file's path, size and modification time
+    (an editor's save changes them; reading every image again would not be cheap)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # a dangling link: the loader reports it
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=None)  # once per process: the code that runs is the code imported, even if edited since
 def code_version() -> bytes:
     """Every file of this package (code, schemas and the assets it writes into pages: CSS, JS, SVG, HTML),

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from .cache import fingerprint, remembered_latest
 from .citations import find_citations
 from .crossrefs import RESERVED_IDS, case_targets, crossref_id, find_crossrefs
 from .errors import ContentError, Location, Problem, relative_name
@@ -249,7 +250,9 @@ def load_casebook(root: Path, content_dir: Path, bibliography: Bibliography) -> 
             problems.append(Problem(Location(relative_name(folder, root)), f"case folder {wrong}",
                                     "make it an ordinary folder inside the project (copy it in instead of linking to it)"))
             continue
-        case, found = _load_case(root, folder, bibliography)
+        # while serving, an unchanged case folder is not read or validated again (against the same .bib)
+        case, found = remembered_latest(_CASES, folder.name, lambda: (str(root), fingerprint(folder), bibliography.digest),
+                                        lambda: _load_case(root, folder, bibliography))
         problems.extend(found)
         if case:
             cases.append(case)
@@ -260,6 +263,9 @@ def load_casebook(root: Path, content_dir: Path, bibliography: Bibliography) -> 
     if problems:
         raise ContentError(problems)
     return Casebook(sorted(cases, key=lambda c: c.title.lower()))
+
+
+_CASES: dict = {}
 
 
 def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Case | None, list[Problem]]:

@@ -136,6 +136,21 @@ def link_terms(html: str, glossary: Glossary, *, page: str, title: str, href: st
     return "".join(out) + html[last:] if linked else html
 
 
+def carry_usage(glossary: Glossary, previous: dict[str, list[tuple[str, str]]], rendered: set[str],
+                order: list[str]) -> None:
+    """A build that renders only changed pages (`mkdocs serve --dirty`) learns nothing of the others' terms:
+    keep what the last build saw on pages not rendered this time, each term's pages in site order, as a
+    full build lists them."""
+    place = {uri: n for n, uri in enumerate(order)}
+    for term_id, pages in previous.items():
+        kept = [(title, uri) for title, uri in pages if uri not in rendered and uri in place]
+        now = glossary.used_on.setdefault(term_id, [])
+        now += [p for p in kept if p not in now]
+        now.sort(key=lambda p: place.get(p[1], len(place)))
+    for term_id in [t for t, pages in glossary.used_on.items() if not pages]:
+        del glossary.used_on[term_id]
+
+
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.IGNORECASE)
 
 

@@ -101,30 +101,29 @@ def may_hold_links(markdown: str) -> bool:
 _SCRIPT_ELEMENTS = {"script", "iframe", "object", "embed", "foreignobject", "frame", "base"}
 
 
-class _ScriptFinder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found = ""
-
-    def handle_starttag(self, tag, attrs):
-        if self.found:
-            return
-        if tag in _SCRIPT_ELEMENTS:
-            self.found = f"<{tag}>"
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found = f"<{tag} {name}=…>"
-            elif name == "style" and value and re.search(r"url\(|image-set|@import|expression\(", value, re.I):
-                self.found = f"<{tag} style={value[:40]!r}>"  # CSS that would fetch from anywhere
-            elif name in URL_ATTRIBUTES and value and _SCHEME.match(IGNORED_IN_URLS.sub("", value)) \
-                    and not is_web_address(value):
-                self.found = f"<{tag} {name}={value[:40]!r}>"
+# The last wall reads every generated page, so it scans tags with regular expressions rather than a Python
+# HTML parser (ten times faster). It sees more than a browser would (a tag in a comment or an attribute value
+# counts too): on this wall a false alarm is a bug report, a miss is a hole.
+_TAG = re.compile(r"<([a-zA-Z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 
 
 def script_in_markup(html_text: str) -> str:
     """The first element or attribute in HTML that could run script or read a file, or ''. Generated pages
     never hold one: this is the last wall, behind escaping and the URL rule; finding one is a defect."""
-    finder = _ScriptFinder()
-    finder.feed(html_text)
-    finder.close()
-    return finder.found
+    for tag in _TAG.finditer(html_text):
+        name = tag.group(1).lower()
+        if name in _SCRIPT_ELEMENTS:
+            return f"<{name}>"
+        for attribute in _ATTRIBUTE.finditer(tag.group(2)):
+            key = attribute.group(1).lower()
+            raw = attribute.group(2) or ""
+            value = html.unescape(raw[1:-1] if raw[:1] in "\"'" and raw else raw)
+            if key.startswith("on"):
+                return f"<{name} {key}=…>"
+            if key == "style" and re.search(r"url\(|image-set|@import|expression\(", value, re.I):
+                return f"<{name} style={value[:40]!r}>"  # CSS that would fetch from anywhere
+            if key in URL_ATTRIBUTES and value and _SCHEME.match(IGNORED_IN_URLS.sub("", value)) \
+                    and not is_web_address(value):
+                return f"<{name} {key}={value[:40]!r}>"
+    return ""

@@ -95,6 +95,32 @@ class SitePlan:
         href = relative_url(page, GLOSSARY_PAGE, "", self.use_directory_urls)
         return link_terms(html, self.glossary, page=page, title=self.titles.get(page, title), href=href)
 
+    def page_files(self, root: Path) -> dict[str, Path]:
+        """Each generated page as a file under .cache/clinicase/pages/, written only when its Markdown changed:
+        its modification time then says whether the page changed, which is what a build that renders only
+        changed pages (`mkdocs serve --dirty`) asks of it."""
+        folder = root / CACHE_DIR / "pages"
+        files = {}
+        for page in self.pages:
+            path = folder / page.src_uri
+            data = page.markdown.encode("utf-8")
+            try:
+                same = path.read_bytes() == data
+            except OSError:
+                same = False
+            if not same:
+                store(path, lambda handle, data=data: handle.write(data))
+            files[page.src_uri] = path
+        return files
+
+    def shell(self) -> str:
+        """A digest of what every page shows besides its own text: the navigation, the glossary that links its
+        terms, the footer notices, the hand-written pages' citations and the stale-save banner. While it is
+        unchanged, a page whose Markdown is unchanged is unchanged."""
+        return hashlib.sha256(repr((self.nav, self.glossary.terms, sorted(self.notices.items()),
+                                    sorted(self.handwritten.items()), self.stale, self.site_name,
+                                    self.site_url)).encode()).hexdigest()
+
     def glossary_with_usage(self, html: str) -> str:
         return fill_used_on(html, self.glossary, lambda uri: relative_url(GLOSSARY_PAGE, uri, "", self.use_directory_urls))
 

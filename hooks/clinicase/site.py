@@ -8,6 +8,7 @@ that list references. The MkDocs hooks only hand the result over
 
 from __future__ import annotations
 
+import os
 import re
 from functools import partial
 from pathlib import Path
@@ -15,7 +16,7 @@ from urllib.parse import quote
 
 from . import visuals
 from .bibliography import Bibliography, load_bibliography
-from .cache import Cache, Call
+from .cache import Cache, Call, fingerprint, remembered_latest
 from .citations import (
     Numbering,
     Occurrence,
@@ -110,8 +111,34 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     return plan
 
 
+_CASE_PLANS: dict = {}
+
+
 def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
-    """Render, cross-reference and number one case; numbers follow its reading order."""
+    """One case's pages, downloads and citations, added to the plan. A case is planned on its own (its numbers
+    follow its reading order), so while serving, a case whose folder, .bib and settings are unchanged is not
+    planned again: editing one case of a casebook re-plans that case only."""
+    def key():
+        return (fingerprint(case.folder), plan.bibliography.digest, plan.use_directory_urls, plan.site_url,
+                plan.site_name, os.environ.get("SOURCE_DATE_EPOCH"))
+
+    part = remembered_latest(_CASE_PLANS, case.slug, key, lambda: _plan_case(plan, case))
+    if not all(path.is_file() or path in plan.cache.pending for path in part.assets.values()):
+        part = _plan_case(plan, case)  # a deck or picture deleted from the cache meanwhile: make it again
+    plan.pages += part.pages
+    plan.titles.update(part.titles)
+    plan.assets.update(part.assets)
+    plan.downloads.update(part.downloads)
+    plan.warnings += part.warnings
+    for key_, places in part.cited_by.items():
+        plan.cited_by.setdefault(key_, []).extend(p for p in places if p not in plan.cited_by[key_])
+    return part.pages
+
+
+def _plan_case(plan: SitePlan, case: Case) -> SitePlan:
+    """Render, cross-reference and number one case, into a plan of its own (what _add_case adds)."""
+    plan = SitePlan([], [], {}, plan.bibliography, plan.glossary, plan.use_directory_urls, plan.site_name,
+                    plan.site_url, cache=plan.cache)
     bib = plan.bibliography
     folder = f"cases/{case.slug}"
     targets = case_targets(case)
@@ -145,7 +172,7 @@ def _add_case(plan: SitePlan, case: Case) -> list[GeneratedPage]:
     plan.assets.update({f"{folder}/{f.image.relative_to(case.folder).as_posix()}": f.image for f in case.figures if f.image})
     for uri, content in _reuse_files(plan, case, numbering).items():
         (plan.assets if isinstance(content, Path) else plan.downloads)[uri] = content
-    return done
+    return plan
 
 
 def _teaching_pages(plan: SitePlan, case: Case, numbering: Numbering, notice: str) -> list[GeneratedPage]:
