@@ -86,6 +86,8 @@ def on_files(files, config):
     _late.clear()
     if _worker:
         _worker.give({path: make for path, make in _plan.pending.items() if not path.is_file()})
+    if not (_worker and _plan.bib_check in _worker.jobs):
+        _log_uncited()
     for uri, source in _plan.assets.items():
         if _worker and source in _worker.jobs:  # an empty stand-in now (links to it check out), the file at the end
             late = File.generated(config, uri, content=b"")
@@ -140,6 +142,13 @@ def on_post_build(config):
                           f"that caused it: {problem.splitlines()[-1]}")
     for destination, source in _late.items():
         shutil.copyfile(source, destination)
+    if _plan.bib_check in worker.jobs:
+        _log_uncited()  # still before MkDocs counts warnings for --strict
+
+
+def _log_uncited() -> None:
+    for warning in _plan.uncited_warnings():
+        log.warning(warning)
 
 
 def on_build_error(error):

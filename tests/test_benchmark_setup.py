@@ -24,3 +24,10 @@ def test_generated_casebook_and_its_baseline(tmp_path):
     assert "hooks:" not in config and "watch:" not in config and "\nnav:\n" in config
     seconds, _ = run.build_once(baseline)  # it builds (a missing theme folder once stopped it); time is not checked
     assert seconds > 0
+
+
+def test_with_the_large_library_each_case_cites_150_more_entries(tmp_path):
+    project = run.make_casebook(tmp_path, cases=1, entries=3000)
+    plan = plan_site(project)
+    references = next(p.markdown for p in plan.pages if p.src_uri == "cases/calcinosis-cutis-jssc/references.md")
+    assert references.count("cohort") == 150

@@ -82,3 +82,10 @@ def test_decks_and_pictures_travel_as_cache_files_and_a_deleted_one_plans_again(
     assert deck.is_file() and CACHE_DIR in deck.as_posix() and "cases/mini-case/mini-case.pptx" not in plan.downloads
     deck.unlink()
     assert load_plan(project).assets["cases/mini-case/mini-case.pptx"].is_file()
+
+
+def test_a_deleted_check_of_the_bibliography_plans_again(project):
+    plan = load_plan(project)
+    assert plan.bib_check.is_file()
+    plan.bib_check.unlink()
+    assert load_plan(project).uncited_warnings() == []

@@ -13,6 +13,7 @@ import difflib
 import hashlib
 import html
 import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,11 +83,25 @@ class Bibliography:
     broken: dict[str, list[Problem]] = field(default_factory=dict, repr=False)  # lower-case key -> its problems
     loose: list[Problem] = field(default_factory=list, repr=False)  # problems of no entry (a head with no key)
     commands: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)  # the @preamble's \newcommands
+    parser: Parser | None = field(default=None, repr=False)  # with the @string macros: parses an entry when it is first needed
     style: VancouverStyle = field(default_factory=VancouverStyle)
     _ready: dict[str, Entry] = field(default_factory=dict, repr=False)
     _fields: dict[str, dict[str, Converted]] = field(default_factory=dict, repr=False)
     _formatted: dict[str, Reference] = field(default_factory=dict, repr=False)
     _notes: dict[str, list[Problem]] = field(default_factory=dict, repr=False)  # per key: warnings when cited
+    exported: dict = field(default_factory=dict, repr=False)  # (format, key) -> the entry as exports.py wrote it
+
+    def once(self, kind: str, key: str, make):
+        """`make()` for this entry, once per build however many pages list it; an error is kept as made."""
+        if (kind, key) not in self.exported:
+            try:
+                self.exported[kind, key] = (make(), None)
+            except Exception as error:  # noqa: BLE001 — the caller says what it could not write
+                self.exported[kind, key] = (None, error)
+        value, error = self.exported[kind, key]
+        if error is not None:
+            raise error
+        return value
 
     @property
     def lines(self) -> dict[str, int]:
@@ -95,6 +110,7 @@ class Bibliography:
     @property
     def data(self) -> BibliographyData:
         """Every readable entry (for tests and tools; the site only converts what it cites)."""
+        self.check_all()
         return BibliographyData(entries={self.chunks[low].key: self.entry(low) for low in self.entries})
 
     def __contains__(self, key: str) -> bool:
@@ -116,12 +132,38 @@ class Bibliography:
 
     def problems(self, keys) -> list[Problem]:
         """What is wrong with the entries of `keys` (cited ones: the build stops on them, all at once)."""
-        return [p for low in sorted({k.lower() for k in keys}) for p in self.broken.get(low, [])]
+        lows = sorted({k.lower() for k in keys})
+        for low in lows:
+            self.raw(low)
+        return [p for low in lows for p in self.broken.get(low, [])]
 
     def uncited_problems(self, keys) -> list[Problem]:
-        """Problems of entries nobody cites: warnings, since the site does not show them."""
+        """Problems of entries nobody cites: warnings, since the site does not show them. Every entry is parsed
+        for this (a second for 3,000 entries: the site has the worker do it, see `entry_problems`)."""
+        self.check_all()
         cited = {k.lower() for k in keys}
         return self.loose + [p for low, found in self.broken.items() if low not in cited for p in found]
+
+    def check_all(self) -> None:
+        for low in self.chunks:
+            self.raw(low)
+
+    def raw(self, low: str) -> Entry | None:
+        """The entry as read, parsed on first use (most of a library is never cited); None if it cannot be
+        read: its problem (a syntax error, a crossref to nowhere) is then in `broken`."""
+        if low in self.entries or low in self.broken or low not in self.chunks:
+            return self.entries.get(low)
+        chunk = self.chunks[low]
+        placeholder = f"clinicase-entry-{low.encode().hex()}"  # pybtex reads neither braces nor some other characters in keys
+        entry = _parse(self.parser, chunk, chunk.with_key(placeholder), self, placeholder)
+        parent = entry.fields.get("crossref", "").strip() if entry is not None else ""
+        if parent and parent.lower() not in self.chunks:
+            self.broken.setdefault(low, []).append(Problem(
+                self.location(low), f"entry '{chunk.key}' has crossref '{parent}', which is not in the file",
+                "add that entry or remove the crossref"))
+        elif entry is not None:
+            self.entries[low] = entry
+        return self.entries.get(low)
 
     def field_warnings(self, keys) -> list[Problem]:
         """For each cited entry: a field its type needs and lacks, LaTeX that is not text, a URL that is not
@@ -141,7 +183,7 @@ class Bibliography:
         inherited; None if it cannot be read (its problem is in `broken`)."""
         low = key.lower()
         if low not in self._ready:
-            raw = self.entries.get(low)
+            raw = self.raw(low)
             if raw is None:
                 return None
             entry = Entry(raw.type, fields=dict(raw.fields), persons={r: list(p) for r, p in raw.persons.items()})
@@ -152,7 +194,7 @@ class Bibliography:
             notes = self._notes.setdefault(low, [])
             notes.extend(_repair(entry, entry.key, self.location(low)))
             parent = entry.fields.get("crossref", "").strip().lower()
-            if parent and parent != low and self.entries.get(parent) is not None:
+            if parent and parent != low and self.raw(parent) is not None:
                 _inherit(entry, self.entry(parent))
             self._ready[low] = entry
         return self._ready[low]
@@ -340,7 +382,7 @@ def _read(text: str, name: str) -> tuple[Bibliography | None, list[Problem]]:
         elif chunk.kind == "preamble":
             _parse(parser, chunk, chunk.text, bib, "")
             bib.commands.update(preamble_commands(chunk.text))
-    for index, chunk in enumerate(c for c in chunks if c.kind not in {"string", "preamble"}):
+    for chunk in (c for c in chunks if c.kind not in {"string", "preamble"}):
         where = Location(name, chunk.line)
         if not chunk.key:
             bib.loose.append(Problem(where, f"an @{chunk.kind} entry has no key", "write @type{key, …"))
@@ -360,18 +402,19 @@ def _read(text: str, name: str) -> tuple[Bibliography | None, list[Problem]]:
         if chunk.problem:
             bib.broken.setdefault(low, []).append(Problem(where, f"entry '{chunk.key}': {chunk.problem}",
                                                           "check its braces: every { needs its }"))
-            continue
-        placeholder = f"clinicase-entry-{index}"
-        entry = _parse(parser, chunk, chunk.with_key(placeholder), bib, placeholder)
-        if entry is not None:
-            bib.entries[low] = entry
-    for low, entry in bib.entries.items():
-        parent = entry.fields.get("crossref", "").strip()
-        if parent and parent.lower() not in bib.chunks:
-            bib.broken.setdefault(low, []).append(Problem(
-                bib.location(low), f"entry '{bib.canonical(low)}' has crossref '{parent}', which is not in the file",
-                "add that entry or remove the crossref"))
+    bib.parser = parser  # entries are parsed when first needed (Bibliography.raw)
     return bib, []
+
+
+def entry_problems(path: str, name: str) -> bytes:
+    """Every entry's problems ("" holds those of no entry), pickled: what the site reports as warnings for the
+    entries it does not cite. Parsing a whole library takes a second, so the worker process does it
+    (worker.py) while the pages render, once per version of the .bib."""
+    bib, problems = load_bibliography(Path(path), name)
+    if bib is None:
+        return pickle.dumps({"": problems})
+    bib.check_all()
+    return pickle.dumps({"": bib.loose, **bib.broken})
 
 
 def _parse(parser: Parser, chunk: Chunk, text: str, bib: Bibliography, placeholder: str) -> Entry | None:

@@ -33,7 +33,7 @@ class Chunk:
 
 
 def scan(text: str) -> list[Chunk]:
-    newlines = [i for i, c in enumerate(text) if c == "\n"]
+    newlines = [m.start() for m in re.finditer("\n", text)]  # a library's .bib can hold 3 MB: no loop per character
     chunks, position = [], 0
     while (at := text.find("@", position)) >= 0:
         head = _HEAD.match(text, at)
@@ -64,20 +64,23 @@ def _in_comment_line(text: str, at: int) -> bool:
     return text[text.rfind("\n", 0, at) + 1:at].lstrip().startswith("%")
 
 
+_BRACES = {"}": re.compile(r"[{}]"), ")": re.compile(r"[{})]")}
+
+
 def _closing(text: str, start: int, closer: str) -> int:
     """The index just after the delimiter that closes the one at `start`, or 0. Braces are counted
-    as BibTeX counts them (a backslash does not escape one)."""
+    as BibTeX counts them (a backslash does not escape one); only the delimiters are visited."""
     depth = 0
-    for index in range(start + 1, len(text)):
-        char = text[index]
+    for match in _BRACES[closer].finditer(text, start + 1):
+        char = match.group()
         if char == "{":
             depth += 1
         elif char == "}":
             if depth == 0 and closer == "}":
-                return index + 1
+                return match.end()
             depth -= 1
-        elif char == ")" and closer == ")" and depth == 0:
-            return index + 1
+        elif depth == 0:  # ')' closing an @entry( … )
+            return match.end()
     return 0
 
 

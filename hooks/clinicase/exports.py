@@ -44,7 +44,8 @@ def bibtex(bibliography: Bibliography, keys: list[str]) -> tuple[str, list[Probl
         if entry is None:  # unreadable: a located error of its own
             continue
         try:
-            written.append(_BIBTEX.to_string(BibliographyData(entries={bibliography.canonical(key): entry})))
+            written.append(bibliography.once("bibtex", key, lambda: _BIBTEX.to_string(
+                BibliographyData(entries={bibliography.canonical(key): entry}))))
         except Exception as error:  # noqa: BLE001 — whatever the writer raises, the page is still built
             problems.append(_left_out(bibliography, key, "BibTeX", "bib", error))
     return "\n".join(written), problems  # pybtex separates entries by one blank line too
@@ -58,12 +59,16 @@ def ris(bibliography: Bibliography, keys: list[str]) -> tuple[str, list[Problem]
         if entry is None:
             continue
         try:
-            record = _ris_record(entry)
-            rispy.dumps([record])  # written alone first, so that one bad record cannot lose the whole file
-            records.append(record)
+            records.append(bibliography.once("ris", key, lambda: _ris_checked(entry)))
         except Exception as error:  # noqa: BLE001 — as in bibtex()
             problems.append(_left_out(bibliography, key, "RIS", "ris", error))
     return rispy.dumps(records), problems
+
+
+def _ris_checked(entry: Entry) -> dict:
+    record = _ris_record(entry)
+    rispy.dumps([record])  # written alone first, so that one bad record cannot lose the whole file
+    return record
 
 
 def _left_out(bibliography: Bibliography, key: str, kind: str, suffix: str, error: Exception) -> Problem:

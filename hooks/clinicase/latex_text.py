@@ -90,10 +90,17 @@ class Converted:
         return "".join(text for text, _ in self.segments)
 
 
+# What LaTeX reads as more than the characters themselves; a value with none of it is already text (most
+# volumes, pages, years, journals and names are), and skips the LaTeX parser.
+_LATEX_AT_ALL = re.compile(r"[\\{}$&~^_]|--|''|``|[?!]`")
+
+
 @lru_cache(maxsize=65536)  # the same names, journals and publishers come back in every entry
 def convert(latex: str) -> Converted:
     """`latex` as Unicode text; never raises. A bare % is a per cent sign (the author meant one; LaTeX
     would read a comment and lose the rest of the value)."""
+    if not _LATEX_AT_ALL.search(latex):
+        return Converted(tuple(_tidy([(latex, False)])))
     source = _math_scripts(_UNESCAPED_PERCENT.sub(r"\\%", latex))
     # A \, { } or $ that the LaTeX asks for (\textbackslash, \{ …) is text, not leftover LaTeX: it travels as a
     # private-use character through the conversion and the leftover check, and is put back at the end.

@@ -60,6 +60,8 @@ class SitePlan:
     cache: Cache = field(default_factory=lambda: Cache(None))
     warnings: list[Problem] = field(default_factory=list)  # worth fixing, but the site is still right
     stale: str = ""  # while serving: the report of a broken save; the site shown is the last good one
+    cited: frozenset[str] = frozenset()  # lower-case keys of every entry the site cites
+    bib_check: Path | bytes = b""  # every .bib entry's problems, pickled (bibliography.entry_problems): a cache file
     # assets not made yet -> how to make them: a worker process makes them while MkDocs renders (worker.py);
     # never stored with the plan (a later build finds them in the cache, or plans again)
     pending: dict[Path, Callable[[], bytes]] = field(default_factory=dict)
@@ -94,6 +96,13 @@ class SitePlan:
             return html
         href = relative_url(page, GLOSSARY_PAGE, "", self.use_directory_urls)
         return link_terms(html, self.glossary, page=page, title=self.titles.get(page, title), href=href)
+
+    def uncited_warnings(self) -> list[Problem]:
+        """Problems of .bib entries that no page cites (and of no entry at all): warnings, never errors. Asked
+        for once `bib_check` is made (at once if the cache held it, else when the worker is done)."""
+        data = self.bib_check if isinstance(self.bib_check, bytes) else self.bib_check.read_bytes()
+        found = pickle.loads(data) if data else {}
+        return [p for low, problems in found.items() if low not in self.cited for p in problems]
 
     def page_files(self, root: Path) -> dict[str, Path]:
         """Each generated page as a file under .cache/clinicase/pages/, written only when its Markdown changed:
@@ -155,7 +164,8 @@ def load_plan(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     try:
         with path.open("rb") as handle:
             plan = pickle.load(handle)
-        if all(source.is_file() for source in plan.assets.values()):  # a deck deleted from the cache: plan again
+        made = [*plan.assets.values(), *([plan.bib_check] if isinstance(plan.bib_check, Path) else [])]
+        if all(source.is_file() for source in made):  # a deck deleted from the cache: plan again
             return plan
     except Exception:  # absent, or unreadable for any reason: plan again (the cache is never the truth)
         pass

@@ -102,8 +102,12 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     cited = [*plan.cited_by, *(c.source.cite for c in casebook.cases)]
     if errors := bibliography.problems(cited):  # a broken entry that a page shows: every one of them, at once
         raise ContentError(errors)
-    plan.warnings = [*bibliography.uncited_problems(cited), *bibliography.field_warnings(cited),
+    plan.warnings = [*bibliography.field_warnings(cited),
                      *dict.fromkeys(plan.warnings)]  # export warnings, once although several pages list the entry
+    # Entries nobody cites are checked too (warnings), by the worker: parsing a whole library takes a second.
+    plan.cited = frozenset(k.lower() for k in cited)
+    plan.bib_check = plan.cache.file("bibcheck", [bibliography.digest], Call(
+        "clinicase.bibliography", "entry_problems", (str(root / BIBLIOGRAPHY), BIBLIOGRAPHY)))
     plan.nav = [{"Home": "index.md"}, {"Cases": cases_nav},
                 {"Tags": ["tags/index.md", *[{escape(f"Tag: {tag}"): f"tags/{slug}.md"} for slug, (tag, _) in tags.items()]]},
                 *([{"Glossary": GLOSSARY_PAGE}] if glossary.terms else []),
