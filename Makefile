@@ -10,7 +10,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Anki decks date their notes by the last commit, so that re-importing an updated deck updates its notes
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 
-.PHONY: serve test build offline properdocs browser benchmark import
+.PHONY: serve test build offline properdocs export browser benchmark import
 
 serve: $(VENV)/.installed
 	$(BIN)/mkdocs serve --dirty   # renders only the pages an edit changed (the hooks keep the rest right)
@@ -25,6 +25,10 @@ offline: $(VENV)/.installed
 # The same site built by ProperDocs, the maintained fork of MkDocs 1.x (README: Engines and Material's end of life).
 properdocs: $(VENV)/.installed
 	$(BIN)/properdocs build --strict -f mkdocs.yml -d site-properdocs
+
+# The site as plain Markdown and a mkdocs.yml without hooks, for an engine that runs none (README: Engines).
+export: $(VENV)/.installed
+	PYTHONPATH=hooks $(BIN)/python -m clinicase.static_export $(or $(OUT),site-markdown)
 
 test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REAL_CASE = ROOT / "content" / "cases" / "calcinosis-cutis-jssc"
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from clinicase.site import plan_site  # noqa: E402  (the hooks' own code, to write the baseline's pages)
+from clinicase.static_export import export  # noqa: E402  (the hooks' own code, to write the baseline's pages)
 
 # As on an author's machine: Python writes bytecode for the hooks' package once (some sandboxes turn that off).
 ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "NO_MKDOCS_2_WARNING": "1"}
@@ -122,30 +122,9 @@ def make_casebook(folder: Path, cases: int, entries: int) -> Path:
 
 
 def make_baseline(project: Path) -> Path:
-    """The pages our hooks generate, as plain files, with the same configuration minus the hooks."""
-    baseline = project.with_name(project.name + "-baseline")
-    shutil.copytree(project / "docs", baseline / "docs")
-    shutil.copytree(project / "hooks" / "overrides", baseline / "hooks" / "overrides")  # the theme's custom_dir
-    handwritten = {p.relative_to(project / "docs").as_posix(): p.read_text(encoding="utf-8")
-                   for p in (project / "docs").rglob("*.md")}
-    plan = plan_site(project, handwritten=handwritten, site_name="Clinical casebook")
-    for page in plan.pages:
-        (baseline / "docs" / page.src_uri).parent.mkdir(parents=True, exist_ok=True)
-        (baseline / "docs" / page.src_uri).write_text(page.markdown, encoding="utf-8")
-    for uri, text in plan.handwritten.items():
-        (baseline / "docs" / uri).write_text(text, encoding="utf-8")
-    for uri, source in plan.assets.items():
-        (baseline / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, baseline / "docs" / uri)
-    for uri, content in plan.downloads.items():  # decks, pictures and reading lists, as static files
-        (baseline / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
-        (baseline / "docs" / uri).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    config = re.sub(r"^hooks:\n(  - .*\n)+", "", config, flags=re.M)
-    config = re.sub(r"^watch:\n(  - .*\n)+", "", config, flags=re.M)
-    config += "\nnav:\n" + "".join(f"  - {json.dumps(item)}\n" for item in plan.nav)
-    (baseline / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return baseline
+    """The pages our hooks generate, as plain files, with the same configuration minus the hooks: the static
+    export (clinicase/static_export.py, `make export`)."""
+    return export(project, project.with_name(project.name + "-baseline"))
 
 
 # --- measuring ------------------------------------------------------------------------

@@ -24,3 +24,12 @@ def test_properdocs_builds_the_same_site_apart_from_the_generator_tag(real_site,
     assert sorted(properdocs) == sorted(mkdocs)
     assert [name for name in mkdocs if mkdocs[name] != properdocs[name]] == []
     assert b"ProperDocs" in (tmp_path / "site" / "index.html").read_bytes()
+
+
+def test_the_package_imports_no_engine():
+    """Only hooks/*.py know MkDocs: the content model, renderers, decks, exports and import move to another
+    engine unchanged (README: Engines)."""
+    engine = re.compile(r"^\s*(?:from|import)\s+(?:mkdocs|material|properdocs|zensical)\b", re.M)
+    found = [p.relative_to(REPO).as_posix() for p in (REPO / "hooks" / "clinicase").rglob("*.py")
+             if engine.search(p.read_text(encoding="utf-8"))]
+    assert found == []
