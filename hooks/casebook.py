@@ -3,9 +3,11 @@
 MkDocs puts this folder on sys.path while it loads the hook, so the sibling
 package is imported here, at module top. `mkdocs serve` never re-imports
 hooks, so the plan is loaded again on every build (from the build cache when
-no input changed, see clinicase/plan.py). The one thing kept across
-builds is the last good plan: while serving, a broken save shows the last
-good site with the errors on every page instead of stopping the server.
+no input changed, see clinicase/plan.py). Kept across builds: the last good
+plan (while serving, a broken save shows the last good site with the errors
+on every page instead of stopping the server), and what `--dirty` rebuilds
+need to stay whole (see _start_dirty_build). A build that must plan makes its
+decks and pictures in a worker process meanwhile (clinicase/worker.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from clinicase.errors import ContentError, relative_name
 from clinicase.glossary import carry_usage
 from clinicase.files import refused
 from clinicase.markup import restore_code_text
-from clinicase.plan import GLOSSARY_PAGE, SitePlan, load_plan
+from clinicase.plan import CACHE_DIR, GLOSSARY_PAGE, SitePlan, load_plan
 from clinicase.worker import Worker
 
 log = logging.getLogger("mkdocs.hooks.casebook")  # under "mkdocs", so --strict counts its warnings
@@ -73,35 +75,49 @@ def on_files(files, config):
         _plan = dataclasses.replace(_last_good, stale=error.report())
     for warning in _plan.warnings:
         log.warning(warning)
-    sources = _plan.page_files(root) if _dirty else {}
     if _dirty:
         _start_dirty_build(config, files)
-    for page in _plan.pages:
-        if existing := files.get_file_from_path(page.src_uri):
-            files.remove(existing)
-        if page.src_uri in sources and page.src_uri != GLOSSARY_PAGE:  # the Glossary lists usage: always renders
-            files.append(File.generated(config, page.src_uri, abs_src_path=str(sources[page.src_uri])))
-        else:
-            files.append(File.generated(config, page.src_uri, content=page.markdown))
-    _late.clear()
+    _add_pages(files, config, root)
     if _worker:
         _worker.give({path: make for path, make in _plan.pending.items() if not path.is_file()})
     if not (_worker and _plan.bib_check in _worker.jobs):
         _log_uncited()
-    for uri, source in _plan.assets.items():
-        if _worker and source in _worker.jobs:  # an empty stand-in now (links to it check out), the file at the end
-            late = File.generated(config, uri, content=b"")
-            _late[late.abs_dest_path] = source
-            files.append(late)
-        else:
-            if _dirty and _copied.get(uri) != source:  # another version than last time: newer than the copy
-                source.touch()
-            files.append(File.generated(config, uri, abs_src_path=str(source)))
-        _copied[uri] = source
+    _add_assets(files, config)
     for uri, content in _plan.downloads.items():
         files.append(File.generated(config, uri, content=content))
     config.nav = _plan.nav
     return files
+
+
+def _add_pages(files, config, root: Path) -> None:
+    """Generated pages in memory; for a dirty build, as files whose modification time says whether they changed
+    (the Glossary, which lists where terms are used, always renders)."""
+    sources = _plan.page_files(root) if _dirty else {}
+    for page in _plan.pages:
+        if existing := files.get_file_from_path(page.src_uri):
+            files.remove(existing)
+        if page.src_uri in sources and page.src_uri != GLOSSARY_PAGE:
+            files.append(File.generated(config, page.src_uri, abs_src_path=str(sources[page.src_uri])))
+        else:
+            files.append(File.generated(config, page.src_uri, content=page.markdown))
+
+
+def _add_assets(files, config) -> None:
+    """Images, decks and pictures, copied from where they are; one the worker is still making gets an empty
+    stand-in (links to it check out) and is copied in at the end. Only cache files are ever touched: never an
+    author's file."""
+    _late.clear()
+    cache = Path(config.config_file_path).parent / CACHE_DIR
+    for uri, source in _plan.assets.items():
+        if _worker and source in _worker.jobs:
+            late = File.generated(config, uri, content=b"")
+            _late[late.abs_dest_path] = source
+            files.append(late)
+            continue
+        if _dirty and uri in _copied and _copied[uri] != source and cache in source.parents:
+            source.touch()  # another cached version than last time (an edit undone): newer than the copy it replaces
+        files.append(File.generated(config, uri, abs_src_path=str(source)))
+        _copied[uri] = source
 
 
 def _start_dirty_build(config, files) -> None:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -195,10 +196,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def page(chromium):
-    """A page whose every request to another host is blocked and recorded in page.external."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+def offline_page(chromium, **options):
+    """A new page (and its context) whose every request to another host is blocked and recorded in page.external."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, **options)
     tab = context.new_page()
     tab.external = []
 
@@ -211,5 +211,30 @@ def page(chromium):
             route.abort()
 
     context.route("**/*", route)
+    return context, tab
+
+
+@pytest.fixture
+def page(chromium):
+    context, tab = offline_page(chromium)
     yield tab
     context.close()
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self.tags = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def text_and_tags(html: str) -> tuple[str, set[str]]:
+    """The words of an HTML fragment, as a reader sees them, and the elements it makes."""
+    parser = _Text()
+    parser.feed(html)
+    return " ".join("".join(parser.parts).split()), parser.tags

@@ -9,14 +9,13 @@ import re
 import sqlite3
 import zipfile
 from dataclasses import replace
-from html.parser import HTMLParser
 
 import pytest
 import yaml
 from genanki import guid_for
 
 from clinicase import anki
-from conftest import FIXTURES, REPO, cited_numbers
+from conftest import FIXTURES, REPO, cited_numbers, text_and_tags
 
 CASES = {"calcinosis-cutis-jssc": REPO / "content" / "cases" / "calcinosis-cutis-jssc",
          "synthetic-second-case": FIXTURES / "second-case" / "content" / "cases" / "synthetic-second-case"}
@@ -57,24 +56,6 @@ def notes(connection) -> list[dict]:
     rows = connection.execute("select id, guid, mid, mod, tags, flds from notes order by id").fetchall()
     return [{"id": i, "guid": g, "mid": m, "mod": mod, "tags": tags.split(), "fields": flds.split("\x1f")}
             for i, g, m, mod, tags, flds in rows]
-
-
-class _Text(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.parts, self.tags = [], set()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.add(tag)
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def text_and_tags(html: str) -> tuple[str, set[str]]:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join("".join(parser.parts).split()), parser.tags
 
 
 @pytest.mark.parametrize("slug", CASES)

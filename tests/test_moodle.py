@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from html.parser import HTMLParser
 
 import pytest
 import yaml
 from defusedxml import ElementTree
 
 from clinicase import moodle
-from conftest import FIXTURES, REPO, cited_numbers
+from conftest import FIXTURES, REPO, cited_numbers, text_and_tags
 
 CASES = {"calcinosis-cutis-jssc": REPO / "content" / "cases" / "calcinosis-cutis-jssc",
          "synthetic-second-case": FIXTURES / "second-case" / "content" / "cases" / "synthetic-second-case"}
@@ -29,23 +28,6 @@ def xml_of(site, slug: str) -> str:
     return (site.site / "cases" / slug / f"{slug}.moodle.xml").read_text(encoding="utf-8")
 
 
-class _Html(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.parts, self.tags = [], set()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.add(tag)
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def html_text(html: str) -> tuple[str, set[str]]:
-    """What a <text> holds, as Moodle shows it: its words, and the elements it makes."""
-    parser = _Html()
-    parser.feed(html)
-    return " ".join("".join(parser.parts).split()), parser.tags
 
 
 def text_of(element, path: str) -> str:
@@ -95,24 +77,24 @@ def test_the_questions_read_back_as_the_site_asks_them(casebook_site, slug):
     site_refs = {int(li["value"]): " ".join(li.select_one(".reference").get_text().split())
                  for li in casebook_site.html(f"cases/{slug}/references/").select("ol.reference-list > li")}
     for raw, question, page in zip(case_yaml(slug, "quiz")["questions"], quiz.findall("question[@type='multichoice']"), on_site):
-        stem, tags = html_text(text_of(question, "questiontext"))
+        stem, tags = text_and_tags(text_of(question, "questiontext"))
         assert tags == {"p"} and stem[:30] == " ".join(page.select_one("p").get_text().split())[:30]
         options = [" ".join(label.get_text().split())[3:] for label in page.select(".quiz-option label")]
         answers = question.findall("answer")
-        assert [html_text(text_of(a, ""))[0] for a in answers] == options
+        assert [text_and_tags(text_of(a, ""))[0] for a in answers] == options
         correct = next(i for i, o in enumerate(raw["options"]) if o.get("correct"))
         assert [a.get("fraction") for a in answers].index("100") == correct
         for answer, option in zip(answers, raw["options"]):
-            feedback = html_text(text_of(answer, "feedback"))[0]
+            feedback = text_and_tags(text_of(answer, "feedback"))[0]
             verdict = "Correct: this is the best answer." if option.get("correct") else "Not the best answer."
             assert feedback.startswith(f"{verdict} {' '.join(option['explanation'].split()[:3])}")
         general_html = text_of(question, "generalfeedback")
-        general, _ = html_text(general_html)
+        general, _ = text_and_tags(general_html)
         assert general.startswith(f"Answer: {'ABCDEF'[correct]}. {options[correct]}")
         # Each [n] cited in the question, its options or their feedback is listed as the site lists n.
-        cited = {n for text in [stem, *(html_text(text_of(a, part))[0] for a in answers for part in ("", "feedback"))]
+        cited = {n for text in [stem, *(text_and_tags(text_of(a, part))[0] for a in answers for part in ("", "feedback"))]
                  for n in cited_numbers(text)}
-        listed = {int(n): html_text(entry)[0] for n, entry in re.findall(r"<p>\[(\d+)\] (.*?)</p>", general_html)}
+        listed = {int(n): text_and_tags(entry)[0] for n, entry in re.findall(r"<p>\[(\d+)\] (.*?)</p>", general_html)}
         assert set(listed) == cited and all(site_refs[n] == entry for n, entry in listed.items())
         assert "Credit: " in general and "Licence: " in general
         assert [t.findtext("text") for t in question.findall("tags/tag")] == case_yaml(slug, "case")["tags"]
@@ -147,6 +129,6 @@ def test_text_from_yaml_stays_text_in_the_xml_and_in_its_html(tmp_path):
     quiz = ElementTree.fromstring(moodle.moodle_xml(case, Numbering(), bibliography, lambda page: "").encode("utf-8"))
     assert [q.get("type") for q in quiz] == ["category", "multichoice"]
     assert split_category_path(text_of(quiz[0], "category")) == ["$course$", "Left / right // both"]
-    stem, tags = html_text(text_of(quiz[1], "questiontext"))
-    answer, answer_tags = html_text(text_of(quiz[1].find("answer"), ""))
+    stem, tags = text_and_tags(text_of(quiz[1], "questiontext"))
+    answer, answer_tags = text_and_tags(text_of(quiz[1].find("answer"), ""))
     assert stem == hostile == answer and tags == answer_tags == {"p"}

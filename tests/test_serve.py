@@ -165,6 +165,7 @@ def casebook_server(tmp_path):
 def test_an_edit_renders_only_what_it_changes_and_the_site_stays_right(casebook_server, tmp_path):
     server, second = casebook_server, casebook_server.project / "content/cases/synthetic-second-case"
     server.wait_for("Serving on")
+    untouched = {p: p.stat().st_mtime_ns for p in (server.project / "content/cases/calcinosis-cutis-jssc").rglob("*")}
     calcinosis = ["cases/calcinosis-cutis-jssc/", "cases/calcinosis-cutis-jssc/discussion/",
                   "cases/calcinosis-cutis-jssc/references/"]
     before = {url: LIVERELOAD.sub("", server.get(url)) for url in calcinosis}
@@ -188,3 +189,4 @@ def test_an_edit_renders_only_what_it_changes_and_the_site_stays_right(casebook_
     server.page_when("about/", lambda html: "Renamed second case" in html)
     assert "Renamed second case" in server.get("cases/calcinosis-cutis-jssc/discussion/")
     assert_serves_a_full_build(server, tmp_path, "a new title")
+    assert {p: p.stat().st_mtime_ns for p in untouched} == untouched  # an author's files are never touched

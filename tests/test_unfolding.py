@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -15,7 +14,7 @@ from pypdf import PdfReader
 from clinicase.bibliography import load_bibliography
 from clinicase.content import load_casebook
 from clinicase.errors import ContentError
-from conftest import FIXTURES, REPO, add_case, make_project
+from conftest import FIXTURES, REPO, add_case, make_project, offline_page
 
 CASES = {"calcinosis-cutis-jssc": REPO / "content" / "cases" / "calcinosis-cutis-jssc",
          "synthetic-second-case": FIXTURES / "second-case" / "content" / "cases" / "synthetic-second-case"}
@@ -194,18 +193,7 @@ def test_no_glossary_preview_on_the_unfolding_page(casebook_site):
 @pytest.fixture
 def no_script(chromium):
     """A page with JavaScript off; requests to other hosts are refused and recorded."""
-    context = chromium.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.external = []
-
-    def route(route):
-        if urlparse(route.request.url).hostname in {"127.0.0.1", "localhost"}:
-            route.continue_()
-        else:
-            tab.external.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
+    context, tab = offline_page(chromium, java_script_enabled=False)
     yield tab
     context.close()
 

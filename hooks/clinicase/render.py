@@ -7,7 +7,6 @@ cross-references (`@fig-id`) are left in place here and resolved by `site`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import quote
