@@ -289,12 +289,13 @@ def _targets(rows: list[dict]) -> dict:
 
 def _table(result: dict) -> str:
     lines = [f"Machine: {result['machine']}; median of {result['runs']} builds after a warm-up", "",
-             "| cases | entries | casebook (s) | baseline (s) | ratio | cold (s) | cold ratio | peak (MB) | serve rebuild (s) "
-             "| MkDocs' own rebuild (s) | serve ratio |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| cases | entries | casebook (s) | baseline (s) | ratio | cold (s) | cold ratio | peak (MB) | baseline peak (MB) "
+             "| serve rebuild (s) | MkDocs' own rebuild (s) | serve ratio |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in result["rows"]:
         lines.append(f"| {r['cases']} | {r['entries']} | {r['casebook']['median_s']} | {r['baseline']['median_s']} | "
                      f"{r['ratio']} | {r['casebook']['cold_s']} | {r['cold_ratio']} | {r['casebook']['peak_mb']} | "
+                     f"{r['baseline']['peak_mb']} | "
                      f"{r.get('serve_rebuild_s', '')} | {r.get('baseline_serve_rebuild_s', '')} | {r.get('serve_ratio', '')} |")
     engines = [r for r in result["rows"] if "properdocs_s" in r]
     lines += ["", "| engine | one-case casebook, warm (s) |", "| --- | ---: |"]

@@ -21,12 +21,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import clean_directory
 
-from clinicase.cache import keep_between_builds
+from clinicase.cache import Cache, keep_between_builds
 from clinicase.errors import ContentError, relative_name
 from clinicase.glossary import carry_usage
 from clinicase.files import refused
 from clinicase.markup import restore_code_text
-from clinicase.plan import CACHE_DIR, GLOSSARY_PAGE, SitePlan, load_plan
+from clinicase.plan import CACHE_DIR, GLOSSARY_PAGE, SitePlan, bibliography_check, load_plan
 from clinicase.worker import Worker
 
 log = logging.getLogger("mkdocs.hooks.casebook")  # under "mkdocs", so --strict counts its warnings
@@ -66,7 +66,7 @@ def on_files(files, config):
     try:
         _plan = _last_good = load_plan(
             root, use_directory_urls=config.use_directory_urls, handwritten=handwritten,
-            site_name=config.site_name, site_url=config.site_url or "", defer=True, on_miss=_start_worker)
+            site_name=config.site_name, site_url=config.site_url or "", defer=True, on_miss=lambda: _start_worker(root))
     except ContentError as error:
         _stop_worker()
         if not (_serving and _last_good):
@@ -80,6 +80,7 @@ def on_files(files, config):
     _add_pages(files, config, root)
     if _worker:
         _worker.give({path: make for path, make in _plan.pending.items() if not path.is_file()})
+        _plan.pending = {}  # handed over: the decks' data need not stay in memory
     if not (_worker and _plan.bib_check in _worker.jobs):
         _log_uncited()
     _add_assets(files, config)
@@ -133,10 +134,14 @@ def _start_dirty_build(config, files) -> None:
         Path(page.abs_dest_path).unlink(missing_ok=True)
 
 
-def _start_worker() -> None:
+def _start_worker(root: Path) -> None:
+    """Before planning: the worker imports python-pptx and checks the whole .bib meanwhile."""
     global _worker
     _stop_worker()
     _worker = Worker()
+    early = Cache(root / CACHE_DIR, defer=True)
+    bibliography_check(root, early)
+    _worker.give(early.pending)
 
 
 def _stop_worker() -> None:

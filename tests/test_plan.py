@@ -31,7 +31,7 @@ def test_unchanged_inputs_reuse_the_stored_plan(project, monkeypatch):
     monkeypatch.setattr(site, "plan_site", _no_planning)
     again = load_plan(project)
     assert [p.markdown for p in again.pages] == [p.markdown for p in first.pages]
-    assert again.downloads == first.downloads and again.nav == first.nav
+    assert again.assets == first.assets and again.downloads == first.downloads and again.nav == first.nav
     assert again.bibliography is None  # the parsed .bib is for planning only, never stored
 
 

@@ -100,14 +100,18 @@ class Cache:
         self.defer = defer
         self.pending: dict[Path, Callable[[], bytes]] = {}
 
-    def file(self, kind: str, parts: list[str | bytes], make: Callable[[], bytes]) -> Path | bytes:
-        """The result as a cached file, for MkDocs to copy without holding it in memory; its bytes if it
-        cannot be stored."""
+    def path(self, kind: str, parts: list[str | bytes]) -> Path | None:
+        """Where the result made from `parts` is kept: named by the SHA-256 of them and of the code."""
         digest = hashlib.sha256(code_version() + kind.encode())
         for part in parts:
             data = part.encode() if isinstance(part, str) else part
             digest.update(len(data).to_bytes(8, "big") + data)
-        path = self.folder / kind / digest.hexdigest() if self.folder else None
+        return self.folder / kind / digest.hexdigest() if self.folder else None
+
+    def file(self, kind: str, parts: list[str | bytes], make: Callable[[], bytes]) -> Path | bytes:
+        """The result as a cached file, for MkDocs to copy without holding it in memory; its bytes if it
+        cannot be stored."""
+        path = self.path(kind, parts)
         if path and path.is_file():
             return path
         if path and self.defer:
@@ -115,6 +119,13 @@ class Cache:
             return path
         value = make()
         return path if path and store(path, lambda handle: handle.write(value)) else value
+
+    def put(self, kind: str, data: str | bytes) -> Path | bytes:
+        """Data made already (a reading list, a browser deck) as a cached file, so that it leaves memory: the
+        reading lists of a 100-case casebook alone are a hundred megabytes."""
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        path = self.path(kind, [data])
+        return path if path and (path.is_file() or store(path, lambda handle: handle.write(data))) else data
 
     def get(self, kind: str, parts: list[str | bytes], make: Callable[[], bytes]) -> bytes:
         found = self.file(kind, parts, make)

@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .cache import Cache, code_version, store
+from .cache import Cache, Call, code_version, store
 from .errors import Problem
 from .files import read_bytes
 from .glossary import Glossary, fill_used_on, link_terms
@@ -47,14 +47,14 @@ class GeneratedPage:
 class SitePlan:
     pages: list[GeneratedPage]
     nav: list
-    assets: dict[str, Path]  # destination uri -> file copied as it is (case images, cached decks and PNGs)
+    assets: dict[str, Path]  # destination uri -> file copied as it is (case images; cached decks, PNGs, downloads)
     bibliography: Bibliography
     glossary: Glossary
     use_directory_urls: bool = True
     site_name: str = ""
     site_url: str = ""
     handwritten: dict[str, str] = field(default_factory=dict)  # docs/ page uri -> Markdown with citations resolved
-    downloads: dict[str, str | bytes] = field(default_factory=dict)  # destination uri -> content (reading lists, slides)
+    downloads: dict[str, str | bytes] = field(default_factory=dict)  # uri -> content, where no cache folder keeps it
     titles: dict[str, str] = field(default_factory=dict)  # generated page uri -> title naming its case
     cited_by: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(title, src_uri)]
     cache: Cache = field(default_factory=lambda: Cache(None))
@@ -96,6 +96,13 @@ class SitePlan:
             return html
         href = relative_url(page, GLOSSARY_PAGE, "", self.use_directory_urls)
         return link_terms(html, self.glossary, page=page, title=self.titles.get(page, title), href=href)
+
+    def download(self, uri: str) -> bytes:
+        """A file the site offers, as bytes: from the cache, or kept in the plan."""
+        if uri in self.assets:
+            return self.assets[uri].read_bytes()
+        content = self.downloads[uri]
+        return content.encode("utf-8") if isinstance(content, str) else content
 
     def uncited_warnings(self) -> list[Problem]:
         """Problems of .bib entries that no page cites (and of no entry at all): warnings, never errors. Asked
@@ -181,6 +188,17 @@ def load_plan(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
     store(path, lambda handle: pickle.dump(plan, handle, protocol=pickle.HIGHEST_PROTOCOL))  # no copy in memory
     plan.pending = pending
     return plan
+
+
+def bibliography_check(root: Path, cache: Cache) -> Path | bytes:
+    """Where every .bib entry's problems are kept (bibliography.entry_problems), made now or, with a deferring
+    cache, left in cache.pending: it depends on the .bib alone, so a worker may start on it before planning."""
+    try:
+        data = read_bytes(root / BIBLIOGRAPHY, root, MAX_KEYED_BYTES)
+    except OSError:
+        return b""  # the planner reports why the .bib cannot be read
+    return cache.file("bibcheck", [data], Call("clinicase.bibliography", "entry_problems",
+                                               (str(root / BIBLIOGRAPHY), BIBLIOGRAPHY)))
 
 
 def inputs_key(root: Path, options: dict) -> str:

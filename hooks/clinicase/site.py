@@ -40,6 +40,7 @@ from .plan import (
     GLOSSARY_PAGE,
     GeneratedPage,
     SitePlan,
+    bibliography_check,
     page_url,
     relative_url,
 )
@@ -106,8 +107,7 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
                      *dict.fromkeys(plan.warnings)]  # export warnings, once although several pages list the entry
     # Entries nobody cites are checked too (warnings), by the worker: parsing a whole library takes a second.
     plan.cited = frozenset(k.lower() for k in cited)
-    plan.bib_check = plan.cache.file("bibcheck", [bibliography.digest], Call(
-        "clinicase.bibliography", "entry_problems", (str(root / BIBLIOGRAPHY), BIBLIOGRAPHY)))
+    plan.bib_check = bibliography_check(root, plan.cache)
     plan.nav = [{"Home": "index.md"}, {"Cases": cases_nav},
                 {"Tags": ["tags/index.md", *[{escape(f"Tag: {tag}"): f"tags/{slug}.md"} for slug, (tag, _) in tags.items()]]},
                 *([{"Glossary": GLOSSARY_PAGE}] if glossary.terms else []),
@@ -175,8 +175,15 @@ def _plan_case(plan: SitePlan, case: Case) -> SitePlan:
     plan.pages += done
     plan.assets.update({f"{folder}/{f.image.relative_to(case.folder).as_posix()}": f.image for f in case.figures if f.image})
     for uri, content in _reuse_files(plan, case, numbering).items():
-        (plan.assets if isinstance(content, Path) else plan.downloads)[uri] = content
+        _add_download(plan, uri, content)
     return plan
+
+
+def _add_download(plan: SitePlan, uri: str, content: str | bytes | Path) -> None:
+    """A download as a cache file MkDocs copies (the plan keeps its path, not its bytes), or as content when
+    there is no cache folder to keep it in."""
+    stored = content if isinstance(content, Path) else plan.cache.put("download", content)
+    (plan.assets if isinstance(stored, Path) else plan.downloads)[uri] = stored
 
 
 def _teaching_pages(plan: SitePlan, case: Case, numbering: Numbering, notice: str) -> list[GeneratedPage]:
@@ -263,7 +270,8 @@ def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) 
         name = f"{case.slug}-{stem}"
         for suffix, export in (("bib", bibtex), ("ris", ris)):
             # an entry that cannot be written is left out of the file; its warning joins plan.warnings
-            plan.downloads[f"cases/{case.slug}/{name}.{suffix}"], problems = export(plan.bibliography, keys)
+            content, problems = export(plan.bibliography, keys)
+            _add_download(plan, f"cases/{case.slug}/{name}.{suffix}", content)
             plan.warnings.extend(problems)
         count = f"{len(keys)} reference{'s' if len(keys) != 1 else ''}"
         lines.append(f"**Reading list for this page** ({count}): [BibTeX]({name}.bib){{download=\"{name}.bib\"}} · "
