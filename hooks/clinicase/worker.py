@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Callable
@@ -34,6 +36,19 @@ class Worker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HOOKS), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
         self.process = subprocess.Popen([sys.executable, "-m", "clinicase.worker"], stdin=subprocess.PIPE,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        # A pipe holds 64 kB: written from the build's own thread, a deck's data would wait there until the child
+        # had made the deck before it, and the build with it. A thread of its own feeds the pipe instead.
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()
+        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder.start()
+
+    def _feed(self) -> None:
+        try:
+            while (data := self._outbox.get()) is not None:
+                self.process.stdin.write(data)
+            self.process.stdin.close()  # no more jobs: the child ends once it has made them
+        except OSError:
+            pass  # the child died: finish() reports what it printed
 
     def give(self, jobs: Jobs) -> None:
         """More jobs: the child makes them one by one as they arrive. A job that cannot be handed over (a
@@ -44,23 +59,15 @@ class Worker:
                 continue
             self.jobs[path] = None
             try:
-                data = pickle.dumps((path, job), protocol=pickle.HIGHEST_PROTOCOL)
+                self._outbox.put(pickle.dumps((path, job), protocol=pickle.HIGHEST_PROTOCOL))
             except (pickle.PicklingError, AttributeError, TypeError):
                 make({path: job})
-                continue
-            try:
-                self.process.stdin.write(data)
-                self.process.stdin.flush()
-            except OSError:
-                return  # the child died: finish() reports what it printed
 
     def finish(self) -> str:
         """'' once every file is in the cache; else what went wrong, in words."""
-        try:
-            self.process.stdin.close()  # no more jobs: the child ends once it has made them
-        except OSError:
-            pass
+        self._outbox.put(None)
         errors = self.process.stderr.read().decode("utf-8", "replace").strip()
+        self._feeder.join()
         self.process.wait()
         missing = [path for path in self.jobs if not path.is_file()]
         if self.process.returncode == 0 and not missing:
@@ -71,6 +78,7 @@ class Worker:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self._outbox.put(None)  # the feeder ends (its writes fail on the dead pipe)
 
 
 def make(jobs: Jobs) -> None:
