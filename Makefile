@@ -39,7 +39,7 @@ import: $(VENV)/.installed
 	@if [ -z "$(SOURCE)" ]; then echo "Usage: make import SOURCE=path/to/article.xml [CASE=folder-name] [LICENCE=licence-id]"; exit 2; fi
 	@PYTHONPATH=hooks $(BIN)/python -m clinicase.jats_import "$(SOURCE)" $(if $(CASE),--case "$(CASE)") $(if $(LICENCE),--licence "$(LICENCE)")
 
-# Build time against a plain MkDocs build of the same pages (about 40 minutes; see README, Performance).
+# Build time against a plain MkDocs build of the same pages (about 50 minutes; see README, Performance).
 benchmark: $(VENV)/.installed
 	$(BIN)/python benchmarks/run.py
 

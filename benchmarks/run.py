@@ -1,6 +1,6 @@
 """Build-time benchmark: this project against a plain MkDocs build of the very same pages.
 
-    python benchmarks/run.py            # full run (a few minutes on 2 cores)
+    python benchmarks/run.py            # full run (about 50 minutes on 2 cores)
     python benchmarks/run.py --quick    # 1 and 10 cases, 2 runs each: a smoke test
 
 It generates synthetic casebooks in a temporary folder (N copies of the real case, a bibliography of M

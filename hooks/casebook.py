@@ -13,6 +13,7 @@ decks and pictures in a worker process meanwhile (clinicase/worker.py).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import shutil
 from pathlib import Path
@@ -22,9 +23,9 @@ from mkdocs.structure.files import File
 from mkdocs.utils import clean_directory
 
 from clinicase.cache import Cache, keep_between_builds
-from clinicase.errors import ContentError, relative_name
-from clinicase.glossary import carry_usage
+from clinicase.errors import ContentError, Location, Problem, relative_name
 from clinicase.files import refused
+from clinicase.glossary import carry_usage
 from clinicase.markup import restore_code_text
 from clinicase.plan import CACHE_DIR, GLOSSARY_PAGE, SitePlan, bibliography_check, load_plan
 from clinicase.worker import Worker
@@ -39,7 +40,7 @@ _late: dict[str, Path] = {}  # where in the site -> cache file the worker makes,
 # build showed besides each page's own text (_shell), its files and its glossary usage make that safe.
 _dirty = False
 _shell = ""
-_copied: dict[str, Path] = {}
+_copied: dict[str, tuple | None] = {}  # site file -> the version of its source copied last
 _rendered: set[str] = set()
 _usage: dict[str, list[tuple[str, str]]] = {}
 
@@ -62,7 +63,15 @@ def on_files(files, config):
     unreadable = refused({relative_name(p, root): p for p in authored if p.is_relative_to(docs)}, root)  # before a byte is read
     if unreadable:
         raise PluginError(ContentError(unreadable).report())
-    handwritten = {f.src_uri: f.content_string for f in files.documentation_pages()}
+    handwritten, undecodable = {}, []
+    for file in files.documentation_pages():
+        try:
+            handwritten[file.src_uri] = file.content_string
+        except UnicodeDecodeError:
+            undecodable.append(Problem(Location(relative_name(Path(file.abs_src_path), root)), "file is not UTF-8 text",
+                                       "save it as UTF-8 in your editor (Save with encoding → UTF-8)"))
+    if undecodable:
+        raise PluginError(ContentError(undecodable).report())
     try:
         _plan = _last_good = load_plan(
             root, use_directory_urls=config.use_directory_urls, handwritten=handwritten,
@@ -75,6 +84,9 @@ def on_files(files, config):
         _plan = dataclasses.replace(_last_good, stale=error.report())
     for warning in _plan.warnings:
         log.warning(warning)
+    if unsafe := _plan.unsafe_markup("".join(_plan.glossary.tips.values()), GLOSSARY_PAGE):  # previews go on every page
+        raise PluginError(f"a glossary preview would hold markup that can run script ({unsafe!r}); please report "
+                          "this as a bug, with the content that caused it")
     if _dirty:
         _start_dirty_build(config, files)
     _add_pages(files, config, root)
@@ -105,20 +117,38 @@ def _add_pages(files, config, root: Path) -> None:
 
 def _add_assets(files, config) -> None:
     """Images, decks and pictures, copied from where they are; one the worker is still making gets an empty
-    stand-in (links to it check out) and is copied in at the end. Only cache files are ever touched: never an
-    author's file."""
+    stand-in (links to it check out) and is copied in at the end. In a dirty build MkDocs copies a file only
+    when it is newer than the copy: when a site file's source is not what was copied last time (an edit undone
+    brings back an older cached deck; an image replaced by an older file), the copy is removed so that it is
+    made again. An author's file is never touched."""
     _late.clear()
-    cache = Path(config.config_file_path).parent / CACHE_DIR
     for uri, source in _plan.assets.items():
-        if _worker and source in _worker.jobs:
-            late = File.generated(config, uri, content=b"")
-            _late[late.abs_dest_path] = source
-            files.append(late)
-            continue
-        if _dirty and uri in _copied and _copied[uri] != source and cache in source.parents:
-            source.touch()  # another cached version than last time (an edit undone): newer than the copy it replaces
-        files.append(File.generated(config, uri, abs_src_path=str(source)))
-        _copied[uri] = source
+        late = _worker and source in _worker.jobs
+        file = File.generated(config, uri, content=b"") if late else File.generated(config, uri, abs_src_path=str(source))
+        if late:
+            _late[file.abs_dest_path] = source
+        now = None if late else _version(source)
+        if _dirty and _copied.get(uri) != now:
+            Path(file.abs_dest_path).unlink(missing_ok=True)
+        _copied[uri] = now
+        files.append(file)
+
+
+def _settings_version(config) -> str:
+    """mkdocs.yml and the theme's templates (serve reloads both on every build): every page shows them."""
+    digest = hashlib.sha256(Path(config.config_file_path).read_bytes())
+    custom = config.theme.custom_dir
+    for path in sorted(Path(custom).rglob("*")) if custom else []:
+        digest.update(repr(_version(path)).encode())
+    return digest.hexdigest()
+
+
+def _version(path: Path) -> tuple | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return path, stat.st_size, stat.st_mtime_ns
 
 
 def _start_dirty_build(config, files) -> None:
@@ -127,9 +157,10 @@ def _start_dirty_build(config, files) -> None:
     by reading them."""
     global _shell
     _rendered.clear()
-    if _plan.shell() != _shell:
+    shell = _plan.shell() + _settings_version(config)
+    if shell != _shell:
         clean_directory(config.site_dir)
-        _shell = _plan.shell()
+        _shell = shell
     for page in files.documentation_pages():
         Path(page.abs_dest_path).unlink(missing_ok=True)
 
@@ -187,11 +218,12 @@ def on_page_content(html, page, config, files):
         return html
     _rendered.add(page.file.src_uri)
     html = restore_code_text(html)  # code's < and & from YAML travel as placeholders (markup.md)
-    unsafe = _plan.unsafe_markup(html, page.file.src_uri)
+    html = _plan.link_terms(html, page.file.src_uri, page.title)
+    unsafe = _plan.unsafe_markup(html, page.file.src_uri)  # the glossary previews included
     if unsafe:  # never expected: escaping and the URL rule stop data first. Refuse rather than publish it.
         raise PluginError(f"{page.file.src_uri}: the generated page would hold markup that can run script "
                           f"({unsafe!r}); please report this as a bug, with the content that caused it")
-    return _plan.stale_notice() + _plan.link_terms(html, page.file.src_uri, page.title)
+    return _plan.stale_notice() + html
 
 
 def on_page_context(context, page, config, nav):

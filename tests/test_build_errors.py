@@ -60,3 +60,11 @@ def test_a_syntax_error_in_a_cited_entry_stops_the_build_at_its_line(tmp_path):
     build = run_mkdocs(project)
     assert build.returncode != 0 and "Traceback" not in build.output
     assert "bibliography.bib:21: BibTeX syntax error" in build.output  # the line after the missing comma
+
+
+def test_a_hand_written_page_that_is_not_utf8_is_a_located_error(tmp_path):
+    project = make_project(tmp_path)
+    (project / "docs" / "latin1.md").write_bytes("# Café\n".encode("latin-1"))
+    build = run_mkdocs(project)
+    assert build.returncode != 0 and "Traceback" not in build.output
+    assert "docs/latin1.md: file is not UTF-8 text — save it as UTF-8" in build.output

@@ -336,3 +336,24 @@ def test_svg_that_is_not_utf8_is_refused() -> None:
     """It is valid XML, but the site reads SVG as UTF-8 text."""
     problems = svg_problems(f'<?xml version="1.0" encoding="UTF-16"?>{SVG_OPEN}</svg>'.encode("utf-16"))
     assert len(problems) == 1 and "is not UTF-8 text" in problems[0][0]
+
+
+def _copies_of_copies(levels: int, fan: int) -> bytes:
+    """`fan` <use> copies of the level below, `levels` deep: fan ** levels rectangles from a few hundred bytes."""
+    parts = [f'{SVG_OPEN}<defs><rect id="l0" width="1" height="1"/>']
+    parts += [f'<g id="l{n}">' + f'<use href="#l{n - 1}"/>' * fan + "</g>" for n in range(1, levels + 1)]
+    return ("".join(parts) + f'</defs><use href="#l{levels}"/></svg>').encode()
+
+
+def test_use_copies_that_grow_past_what_resvg_draws_are_refused_at_the_figure():
+    """resvg stops at 'nodes limit reached' when the deck is made; the figure is refused before that."""
+    import resvg_py
+
+    for svg in (_copies_of_copies(5, 16), f'{SVG_OPEN}<g id="a"><use href="#a"/></g></svg>'.encode()):
+        assert [reason for reason, _ in svg_problems(svg)] == [
+            "grows to more than 900,000 elements through <use> copies of copies (or a <use> of itself), more than "
+            "the slides' renderer draws"]
+    with pytest.raises(Exception, match="nodes limit"):
+        resvg_py.svg_to_bytes(svg_string=_copies_of_copies(5, 16).decode())
+    drawable = _copies_of_copies(5, 10)  # about 470,000 elements: a very large drawing, and still drawn
+    assert svg_problems(drawable) == [] and resvg_py.svg_to_bytes(svg_string=drawable.decode())

@@ -27,6 +27,12 @@ from clinicase.links import script_in_markup
     "<base href=https://evil.example/>",
     "<svg><foreignObject>x</foreignObject></svg>",
     '<p title="a > b" onmouseover="alert(1)">x</p>',
+    '<p style="background:u\\72 l(https://evil.example/x.png)">x</p>',
+    '<svg><a href="#x"><animate attributeName="href" values="javascript:alert(1)"/><text>x</text></a></svg>',
+    '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>',
+    '<style>@import "https://evil.example/x.css";</style>',
+    '<link rel="stylesheet" href="https://evil.example/x.css">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
 ])
 def test_what_could_run_script_or_fetch_is_found(html):
     assert script_in_markup(html)

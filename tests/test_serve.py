@@ -190,3 +190,64 @@ def test_an_edit_renders_only_what_it_changes_and_the_site_stays_right(casebook_
     assert "Renamed second case" in server.get("cases/calcinosis-cutis-jssc/discussion/")
     assert_serves_a_full_build(server, tmp_path, "a new title")
     assert {p: p.stat().st_mtime_ns for p in untouched} == untouched  # an author's files are never touched
+
+
+def served_bytes(server, path: str) -> bytes:
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/{path}", timeout=10) as response:
+        return response.read()
+
+
+@pytest.fixture
+def edited_server(tmp_path):
+    """The fixture site with the second case and a glossary whose definition cites a .bib entry."""
+    project = make_project(tmp_path)
+    add_case(project)
+    (project / "content" / "glossary.yml").write_text(
+        "terms:\n  - id: synthetic\n    term: synthetic\n    definition: Made up for tests [@odd:key.with-chars_1].\n",
+        encoding="utf-8")
+    running = Server(project)
+    running.project = project
+    yield running
+    running.stop()
+
+
+def test_edits_undone_replaced_or_outside_the_content_still_serve_a_full_build(edited_server, tmp_path):
+    """What an adversarial review found: an undone edit served the edited deck, an image replaced by an older
+    file was never copied, a .bib edit seen only in glossary previews and a mkdocs.yml or template edit left
+    pages stale."""
+    server, deck = edited_server, "cases/mini-case/mini-case.pptx"
+    server.wait_for("Serving on")
+    discussion = server.project / CASE / "discussion.yml"
+    good = discussion.read_text(encoding="utf-8")
+    server.save(discussion, good.replace("Beta again", "Gamma again"))
+    server.page_when("cases/mini-case/discussion/", lambda html: "Gamma again" in html)
+    server.save(discussion, good)
+    server.page_when("cases/mini-case/discussion/", lambda html: "Beta again" in html)
+    full = run_mkdocs(server.project, site=tmp_path / "undone", env={"SITE_URL": f"http://127.0.0.1:{server.port}/"})
+    assert served_bytes(server, deck) == (full.site / deck).read_bytes()
+
+    image = server.project / "content/cases/synthetic-second-case/images/synthetic.svg"
+    older = tmp_path / "downloaded.svg"
+    older.write_text(image.read_text(encoding="utf-8").replace("#ddd", "#f00"), encoding="utf-8")
+    os.utime(older, (time.time() - 86400, time.time() - 86400))  # `mv` of yesterday's download keeps its time
+    after = len(server.output)
+    os.replace(older, image)
+    server.wait_for("Building documentation", after)
+    url = "cases/synthetic-second-case/images/synthetic.svg"
+    deadline = time.monotonic() + 30
+    while b"#f00" not in served_bytes(server, url) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert b"#f00" in served_bytes(server, url)
+
+    bib = server.project / "bibliography.bib"
+    server.save(bib, bib.read_text(encoding="utf-8").replace("Group, Writing", "Renamed, Writing"))
+    server.page_when("cases/mini-case/figures/", lambda html: "Renamed" in html)
+    assert_serves_a_full_build(server, tmp_path, "a .bib edit seen in glossary previews")
+
+    config = server.project / "mkdocs.yml"
+    server.save(config, config.read_text(encoding="utf-8").replace("copyright: >-", "copyright: >-\n  A new footer line."))
+    server.page_when("cases/mini-case/discussion/", lambda html: "A new footer line." in html)
+    partial = server.project / "hooks/overrides/partials/copyright.html"
+    server.save(partial, "<!-- template edited -->\n" + partial.read_text(encoding="utf-8"))
+    server.page_when("cases/mini-case/discussion/", lambda html: "template edited" in html)
+    assert_serves_a_full_build(server, tmp_path, "a mkdocs.yml and a template edit")

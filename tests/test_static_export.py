@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from bs4 import BeautifulSoup
 
 from conftest import copy_repository, run_mkdocs, tree_digest
@@ -35,3 +36,35 @@ def test_the_export_never_writes_over_a_folder(tmp_path):
     result = subprocess.run([sys.executable, "-m", "clinicase.static_export", str(tmp_path / "taken")], cwd=project,
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(project / "hooks")})
     assert result.returncode == 2 and "already exists" in result.stderr and list((tmp_path / "taken").iterdir()) == []
+
+
+@pytest.mark.parametrize("make", [
+    lambda docs, outside: (docs / "leak.md").symlink_to(outside / "secret.md"),
+    lambda docs, outside: (docs / "folder").symlink_to(outside, target_is_directory=True),
+    lambda docs, outside: os.mkfifo(docs / "pipe.md"),
+])
+def test_the_export_follows_the_file_rule_of_the_build(tmp_path, make):
+    """A link out of the project is refused, not copied; a pipe is refused, not waited on."""
+    project = copy_repository(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("# outside secret\n", encoding="utf-8")
+    make(project / "docs", outside)
+    result = subprocess.run([sys.executable, "-m", "clinicase.static_export", str(tmp_path / "export")], cwd=project,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(project / "hooks")},
+                            timeout=60)
+    assert result.returncode == 1 and "docs/" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "export").exists()
+
+
+def test_code_in_yaml_text_reaches_the_export_as_text(tmp_path):
+    project = copy_repository(tmp_path)
+    discussion = project / "content/cases/calcinosis-cutis-jssc/discussion.yml"
+    text = discussion.read_text(encoding="utf-8")
+    discussion.write_text(text.replace("Calcinosis cutis is the deposition", "`a < b && {c}` Calcinosis cutis is the deposition", 1),
+                          encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "clinicase.static_export", str(tmp_path / "export")], cwd=project, check=True,
+                   capture_output=True, env={**os.environ, "PYTHONPATH": str(project / "hooks")})
+    markdown = (tmp_path / "export/docs/cases/calcinosis-cutis-jssc/discussion.md").read_text(encoding="utf-8")
+    assert "\ue000" not in markdown and "\ue001" not in markdown and "\ue002" not in markdown
+    assert "`a &lt; b &amp;&amp; &#123;c}`" in markdown

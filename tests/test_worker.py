@@ -22,6 +22,7 @@ def test_a_failing_job_is_reported_in_words_and_leaves_no_half_file(tmp_path):
     worker.give({tmp_path / "broken": Call("clinicase.visuals", "png", (12345,))})
     problem = worker.finish()
     assert problem.splitlines()[-1].startswith(("TypeError", "AttributeError", "ValueError"))
+    assert problem.splitlines()[-1].endswith("(while making clinicase.visuals.png)")
     assert not (tmp_path / "broken").exists() and list(tmp_path.iterdir()) == []
 
 

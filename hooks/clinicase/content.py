@@ -26,7 +26,7 @@ from .files import folder_problem
 from .glossary import Glossary, Term
 from .images import image_problems
 from .links import addresses, image_problem, link_problem, may_hold_links
-from .markup import escape, markdown_html, md, site_markdown_html
+from .markup import escape, inert_text, markdown_html, md, site_markdown_html
 from .licensing import adaptation_problems
 from .timeline import TimelineEvent
 from .timeline import events as timeline_events, problems as timeline_problems
@@ -639,10 +639,12 @@ def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography, cas
 
 def _tip(term: Term, bibliography: Bibliography) -> str:
     """The definition as inline HTML, citations shown as (Author et al. Year)."""
+    def own(part: str) -> str:  # the definition's own Markdown; < and & are text
+        return part.replace("&", "&amp;").replace("<", "&lt;")
+
     text, last, out = term.definition, 0, []
-    for group in find_citations(text)[0]:
-        out += [text[last:group.start], "(" + "; ".join(bibliography.short(k) for k in group.keys) + ")"]
+    for group in find_citations(text)[0]:  # names and years from the .bib are data: inert, never Markdown
+        out += [own(text[last:group.start]), "(" + "; ".join(inert_text(bibliography.short(k)) for k in group.keys) + ")"]
         last = group.end
-    plain = " ".join(("".join(out) + text[last:]).split()).replace("&", "&amp;").replace("<", "&lt;")
-    html = markdown_html(plain)
+    html = markdown_html(" ".join(("".join(out) + own(text[last:])).split()))
     return f"<strong>{escape(term.heading)}</strong> " + re.sub(r"^<p>|</p>$", "", html)

@@ -191,7 +191,52 @@ def svg_problems(data: bytes) -> list[Problem]:
         problems.append((f"is not an SVG image (its root element is <{local}>)", _EXPORT_SVG))
     for element in root.iter():  # iterative, so deep nesting cannot exhaust the stack
         problems.extend(_element_problems(element))
+    if _expanded_size(root) > MAX_EXPANDED:
+        problems.append((f"grows to more than {MAX_EXPANDED:,} elements through <use> copies of copies (or a <use> "
+                         "of itself), more than the slides' renderer draws", _EXPORT_SVG))
     return list(dict.fromkeys(problems))  # one message per kind of problem, not one per element
+
+
+# resvg refuses to draw an SVG whose <use> elements expand it past a limit of its own ("nodes limit reached":
+# it drew 930,746 elements as counted here and refused 1,003,007). Such a file is refused here, at its figure,
+# rather than when the slides are made; the margin keeps the two counts from ever disagreeing.
+MAX_EXPANDED = 900_000
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+
+def _expanded_size(root) -> int:
+    """How many elements the SVG holds once every <use href="#id"> is replaced by a copy of its target: a walk
+    with a stack of its own (deep nesting cannot exhaust Python's), each subtree counted once; MAX_EXPANDED + 1
+    at once for a <use> that reaches itself."""
+    targets = {element.get("id"): element for element in root.iter() if element.get("id")}
+
+    def reached(element) -> list:
+        found = list(element)
+        if element.tag.rsplit("}", 1)[-1] == "use":
+            href = element.get(_XLINK_HREF) or element.get("href") or ""
+            if href.startswith("#") and href[1:] in targets:
+                found.append(targets[href[1:]])
+        return found
+
+    size: dict[int, int] = {}  # element -> its expanded size, once counted
+    counting = {id(root): 1}  # elements on the current path -> their size so far
+    stack = [(root, iter(reached(root)))]
+    while stack:
+        element, following = stack[-1]
+        child = next(following, None)
+        if child is None:
+            stack.pop()
+            size[id(element)] = min(counting.pop(id(element)), MAX_EXPANDED + 1)
+            if stack:
+                counting[id(stack[-1][0])] += size[id(element)]
+        elif id(child) in counting:
+            return MAX_EXPANDED + 1
+        elif id(child) in size:
+            counting[id(element)] += size[id(child)]
+        else:
+            counting[id(child)] = 1
+            stack.append((child, iter(reached(child))))
+    return size[id(root)]
 
 
 def _parse(data: bytes):

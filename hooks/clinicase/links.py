@@ -98,7 +98,16 @@ def may_hold_links(markdown: str) -> bool:
     return "](" in markdown or "]:" in markdown or "][" in markdown
 
 
-_SCRIPT_ELEMENTS = {"script", "iframe", "object", "embed", "foreignobject", "frame", "base"}
+# Elements a generated page never holds: each can run script or load from anywhere (SVG's animate and set can
+# turn an href into javascript:, a style element can @import, link and meta can load or redirect).
+_SCRIPT_ELEMENTS = {"script", "iframe", "object", "embed", "foreignobject", "frame", "base", "animate", "set",
+                    "style", "link", "meta"}
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.S)
+
+
+def _css_text(value: str) -> str:
+    """CSS as the browser reads it: `u\\72 l(` is `url(`."""
+    return _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), value)
 
 
 # The last wall reads every generated page, so it scans tags with regular expressions rather than a Python
@@ -121,7 +130,7 @@ def script_in_markup(html_text: str) -> str:
             value = html.unescape(raw[1:-1] if raw[:1] in "\"'" and raw else raw)
             if key.startswith("on"):
                 return f"<{name} {key}=…>"
-            if key == "style" and re.search(r"url\(|image-set|@import|expression\(", value, re.I):
+            if key == "style" and re.search(r"url\(|image-set|@import|expression\(", _css_text(value), re.I):
                 return f"<{name} style={value[:40]!r}>"  # CSS that would fetch from anywhere
             if key in URL_ATTRIBUTES and value and _SCHEME.match(IGNORED_IN_URLS.sub("", value)) \
                     and not is_web_address(value):

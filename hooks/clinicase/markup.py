@@ -121,7 +121,7 @@ def _inline_code(text: str, blocks: list[tuple[int, int]]) -> Iterable[tuple[int
         if block:
             i = block[1]
             continue
-        if text[i] != "`":
+        if text[i] != "`" or _escaped(text, i):  # \` is a backtick, not the start of code (CommonMark)
             following = text.find("`", i + 1)
             i = following if following >= 0 else len(text)
             continue
@@ -135,28 +135,35 @@ def _inline_code(text: str, blocks: list[tuple[int, int]]) -> Iterable[tuple[int
             i += run
 
 
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at `at` follows an odd run of backslashes."""
+    return (at - len(text[:at].rstrip("\\"))) % 2 == 1
+
+
 # Inside code Markdown must get the author's < and & as they are (it escapes code itself); but whether a
 # span is code is Markdown's decision (an unclosed or indented fence, a list around it), not ours. So in
 # what we take for code they travel as private-use placeholders, turned into &lt; and &amp; in the finished
 # HTML (restore_code_text): in code they show as written, and if Markdown reads the span as text they are
 # the same characters as text. Author text never hands Markdown a raw '<'.
-_LT, _AMP = "\ue000", "\ue001"
+# '{' travels the same way: read as text, `{: style=…}` would be an attribute list on our element.
+_LT, _AMP, _BRACE = "\ue000", "\ue001", "\ue002"
+_IN_CODE = str.maketrans({"<": _LT, "&": _AMP, "{": _BRACE})
 
 
 def md(text: str) -> str:
     """Author Markdown with raw HTML disabled (data is not code); the result needs restore_code_text()
     after rendering."""
-    text = text.replace(_LT, "").replace(_AMP, "")
+    text = text.replace(_LT, "").replace(_AMP, "").replace(_BRACE, "")
     out, last = [], 0
     for start, end in code_ranges(text):
-        out += [_no_html(text[last:start]), text[start:end].replace("&", _AMP).replace("<", _LT)]
+        out += [_no_html(text[last:start]), text[start:end].translate(_IN_CODE)]
         last = end
     return "".join(out) + _no_html(text[last:])
 
 
 def restore_code_text(html_text: str) -> str:
-    """The finished HTML of a page or text made with md(): code's < and & back, as escaped characters."""
-    return html_text.replace(_LT, "&lt;").replace(_AMP, "&amp;")
+    """The finished HTML of a page or text made with md(): code's < & { back, as escaped characters."""
+    return html_text.replace(_LT, "&lt;").replace(_AMP, "&amp;").replace(_BRACE, "&#123;")
 
 
 def _no_html(text: str) -> str:

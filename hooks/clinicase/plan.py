@@ -107,7 +107,10 @@ class SitePlan:
     def uncited_warnings(self) -> list[Problem]:
         """Problems of .bib entries that no page cites (and of no entry at all): warnings, never errors. Asked
         for once `bib_check` is made (at once if the cache held it, else when the worker is done)."""
-        data = self.bib_check if isinstance(self.bib_check, bytes) else self.bib_check.read_bytes()
+        try:
+            data = self.bib_check if isinstance(self.bib_check, bytes) else self.bib_check.read_bytes()
+        except OSError:  # the cache emptied meanwhile: the next build checks again
+            data = b""
         found = pickle.loads(data) if data else {}
         return [p for low, problems in found.items() if low not in self.cited for p in problems]
 
@@ -131,9 +134,9 @@ class SitePlan:
 
     def shell(self) -> str:
         """A digest of what every page shows besides its own text: the navigation, the glossary that links its
-        terms, the footer notices, the hand-written pages' citations and the stale-save banner. While it is
+        terms (and its previews, which show names and years from the .bib), the footer notices, the hand-written pages' citations and the stale-save banner. While it is
         unchanged, a page whose Markdown is unchanged is unchanged."""
-        return hashlib.sha256(repr((self.nav, self.glossary.terms, sorted(self.notices.items()),
+        return hashlib.sha256(repr((self.nav, self.glossary.terms, self.glossary.tips, sorted(self.notices.items()),
                                     sorted(self.handwritten.items()), self.stale, self.site_name,
                                     self.site_url)).encode()).hexdigest()
 

@@ -19,21 +19,41 @@ import shutil
 import sys
 from pathlib import Path
 
-from .errors import ContentError
+from .errors import ContentError, relative_name
+from .files import refused
+from .markup import restore_code_text
 from .site import plan_site
+from .yaml_source import read_text
+
+MAX_PAGE_BYTES = 5_000_000  # a hand-written page or mkdocs.yml larger than this is not one
 
 
 def export(project: Path, out: Path) -> Path:
-    """Write the export into `out` (which must not exist yet); `out`."""
-    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
-    handwritten = {p.relative_to(project / "docs").as_posix(): p.read_text(encoding="utf-8")
-                   for p in sorted((project / "docs").rglob("*.md"))}
-    name = re.search(r"^site_name:\s*(.+?)\s*$", config, flags=re.M)
-    plan = plan_site(project, handwritten=handwritten, site_name=name.group(1) if name else "")
-    shutil.copytree(project / "docs", out / "docs")
+    """Write the export into `out` (which must not exist yet); `out`. The hand-written pages follow the file
+    rule the build applies (files.py): a link out of the project, a pipe or a device is refused, not copied."""
+    docs = project / "docs"
+    authored = {relative_name(p, project): p for p in sorted(docs.rglob("*")) if p.is_symlink() or not p.is_dir()}
+    if problems := refused(authored, project):
+        raise ContentError(problems)
+    handwritten = {}
+    for name, path in authored.items():
+        if path.suffix == ".md":
+            text, problems = read_text(path, name, MAX_PAGE_BYTES, root=project)
+            if problems:
+                raise ContentError(problems)
+            handwritten[path.relative_to(docs).as_posix()] = text
+    config, problems = read_text(project / "mkdocs.yml", "mkdocs.yml", MAX_PAGE_BYTES, root=project)
+    if problems:
+        raise ContentError(problems)
+    site_name = re.search(r"^site_name:\s*(.+?)\s*$", config, flags=re.M)
+    plan = plan_site(project, handwritten=handwritten, site_name=site_name.group(1) if site_name else "")
+    shutil.copytree(docs, out / "docs")
     if (project / "hooks" / "overrides").is_dir():  # the theme's custom_dir: templates, not hooks
         shutil.copytree(project / "hooks" / "overrides", out / "hooks" / "overrides")
-    files = {**{page.src_uri: page.markdown for page in plan.pages}, **plan.handwritten, **plan.downloads}
+    # Code's < & { from YAML travel as placeholders that only the hooks put back (markup.md): here they are
+    # written as entities, which any Markdown shows as the characters outside code (and as entities inside it).
+    pages = {page.src_uri: restore_code_text(page.markdown) for page in plan.pages}
+    files = {**pages, **plan.handwritten, **plan.downloads}
     for uri, content in files.items():
         path = out / "docs" / uri
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from .cache import store
+from .cache import Call, store
 
 Jobs = dict[Path, Callable[[], bytes]]  # cache path -> how to make it
 HOOKS = Path(__file__).resolve().parents[1]  # the folder that holds this package, for the child's sys.path
@@ -90,19 +90,19 @@ def make(jobs: Jobs) -> None:
 
 
 def main() -> int:
-    try:
-        from . import pptx_deck  # noqa: F401 — imported while the parent plans: most of a deck's cost is imports
+    from . import pptx_deck  # noqa: F401 — imported while the parent plans: most of a deck's cost is imports
 
-        while True:
-            try:
-                path, job = pickle.load(sys.stdin.buffer)
-            except EOFError:
-                break
+    while True:
+        try:
+            path, job = pickle.load(sys.stdin.buffer)
+        except EOFError:
+            return 0
+        try:
             make({path: job})
-    except Exception:  # noqa: BLE001 — said in words to the parent, which reports it as one build error
-        sys.stderr.write(traceback.format_exc())
-        return 1
-    return 0
+        except Exception as error:  # noqa: BLE001 — said in words to the parent, which reports it as one build error
+            what = f"{job.module}.{job.name}" if isinstance(job, Call) else path.parent.name
+            sys.stderr.write(f"{traceback.format_exc()}{type(error).__name__}: {error} (while making {what})\n")
+            return 1
 
 
 if __name__ == "__main__":
