@@ -12,6 +12,8 @@ from clinicase import render, slides
 from clinicase.bibliography import load_bibliography
 from clinicase.content import load_casebook
 from clinicase.citations import find_citations
+from clinicase.crossrefs import case_targets
+from clinicase.handout import handout_markdown
 from clinicase.markup import md, site_markdown_html
 from clinicase.render import cell
 from conftest import REPO
@@ -221,6 +223,18 @@ def test_ethics_with_no_statement_at_all_shows_no_empty_section(tmp_path):
     case = unstated_case(tmp_path, case=lambda data: data.update(ethics={}))
     markdown = render.overview(case, "", no_link)
     assert "Ethics and consent" not in markdown and "## Source" in markdown
+
+
+def test_a_case_without_key_facts_shows_no_empty_key_facts_section(tmp_path):
+    """key_facts is optional: its heading, on the Overview and in the handout, comes only with facts."""
+    case = unstated_case(tmp_path)  # the fixture gives no key facts
+    overview = render.overview(case, "", no_link)
+    assert "Key facts" not in overview and "## In this case" in overview
+    assert "sec-key-facts" not in case_targets(case), "@sec-key-facts may not link to a missing heading"
+    assert "Key facts" not in handout_markdown(case, "")
+    with_facts = unstated_case(tmp_path / "again",
+                               case=lambda data: data.update(key_facts=[{"label": "Patient", "value": "Synthetic"}]))
+    assert with_facts.key_facts and "## Key facts {#sec-key-facts}" in render.overview(with_facts, "", no_link)
 
 
 def test_earlier_features_read_well_with_an_age_or_a_year(tmp_path):

@@ -67,7 +67,9 @@ def presentation_sections(case: Case) -> list[tuple[str, str]]:
 
 
 def overview_sections(case: Case) -> list[tuple[str, str]]:
-    return [s for s in _OVERVIEW_SECTIONS if s[0] != "sec-body-map" or case.sites]
+    """(id, title) of the Overview page's sections; optional ones only when present."""
+    absent = {"sec-body-map": not case.sites, "sec-key-facts": not case.key_facts}
+    return [s for s in _OVERVIEW_SECTIONS if not absent.get(s[0])]
 
 
 def tables(case: Case) -> list[tuple[str, str, str]]:

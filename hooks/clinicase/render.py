@@ -152,7 +152,9 @@ def overview(case: Case, source_html: str, link: Callable[[str], tuple[str, str]
     if case.sites:
         parts += [f"## {sections['sec-body-map']} {{#sec-body-map}}", *_section_key_points(case, "sites"),
                   body_map_figure(case, link)]
-    parts += [f"## {sections['sec-key-facts']} {{#sec-key-facts}}", facts, "## In this case", links,
+    if case.key_facts:
+        parts += [f"## {sections['sec-key-facts']} {{#sec-key-facts}}", facts]
+    parts += ["## In this case", links,
               *(["## Ethics and consent", f"As stated in the source article:\n\n{ethics}"] if ethics else []),
               "## Source", source_credit(case, source_html)]
     return "\n\n".join(parts) + "\n"
