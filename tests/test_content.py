@@ -73,7 +73,7 @@ ERRORS = {
                           "relative path"],
     "yaml-boolean-surprise": [f"{CASE}/presentation.yml:2:58: presenting_complaint.duration: expected string, got "
                               "true/false (False) — put the value in quotes (YAML reads yes/no/on/off as true/false, "
-                              "012 and 1:30 as numbers, dates as dates)"],
+                              "012 and 1:30 as numbers)"],
     "duplicate-key": [f"{CASE}/case.yml:3:1: title: duplicate key 'title' (first given on line 1) — keep one of them; "
                       "YAML would silently drop the first"],
     "citation-in-plain-text-field": [f"{CASE}/figures.yml:5:10: figures[0].alt: this field is plain text and cannot "
@@ -149,8 +149,7 @@ def test_image_files_are_checked_where_the_figure_names_them(tmp_path, bib):
     assert len(messages) == 1 and messages[0].startswith("SVG 'drawing.svg' has an event handler onload=")
 
 
-@pytest.mark.parametrize("value, shown", [("012", "a number (10)"), ("1:30", "a number (90)"), ("no", "true/false (False)"),
-                                          ("2017-10-01", "a date (2017-10-01)")])
+@pytest.mark.parametrize("value, shown", [("012", "a number (10)"), ("1:30", "a number (90)"), ("no", "true/false (False)")])
 def test_yaml_1_1_surprises_are_caught_with_the_value_yaml_read(tmp_path, bib, value, shown):
     root = content_with(tmp_path)
     path = root / CASE / "presentation.yml"
@@ -160,6 +159,54 @@ def test_yaml_1_1_surprises_are_caught_with_the_value_yaml_read(tmp_path, bib, v
     [problem] = caught.value.problems
     assert str(problem).startswith(f"{CASE}/presentation.yml:6:13: presenting_complaint.duration: expected string, "
                                    f"got {shown} — put the value in quotes")
+
+
+def test_a_date_in_text_is_kept_as_written(tmp_path, bib):
+    """YAML 1.1 would make 2017-10-01 a date object; the site shows text, so it stays the author's text."""
+    root = content_with(tmp_path)
+    path = root / CASE / "presentation.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("duration: one week", "duration: 2017-10-01"), encoding="utf-8")
+    [case] = load_casebook(root, root / "content", bib).cases
+    assert case.presentation["presenting_complaint"]["duration"] == "2017-10-01"
+
+
+def test_a_tag_the_value_cannot_carry_is_a_located_problem(tmp_path, bib):
+    root = content_with(tmp_path)
+    path = root / CASE / "presentation.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("duration: one week", "duration: !!int a week"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_casebook(root, root / "content", bib)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{CASE}/presentation.yml:6:13: presenting_complaint.duration: 'a week' cannot be read as int — remove the `!!` tag before it"]
+
+
+def test_what_reading_finds_does_not_hide_what_the_schema_finds(tmp_path, bib):
+    """A duplicate key (found while reading) and an unknown field (found by the schema) in one file: one run."""
+    root = content_with(tmp_path)
+    path = root / CASE / "presentation.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "presenting_complaint: again\ndiagnoses: a typo\n", encoding="utf-8")
+    messages = [p.message for p in pytest.raises(ContentError, load_casebook, root, root / "content", bib).value.problems]
+    assert messages[0].startswith("duplicate key 'presenting_complaint'") and "unknown field 'diagnoses'" in messages
+
+
+@pytest.mark.parametrize("field, old, fix", [
+    ("patient.sex", "sex: not stated", "this field is required: write the text"),
+    ("presenting_complaint.duration", "duration: one week", "write the text, or remove the field (it is optional)")])
+def test_a_blank_field_is_reported_once_and_says_whether_it_may_go(tmp_path, bib, field, old, fix):
+    root = content_with(tmp_path)
+    path = root / CASE / "presentation.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, old.split(":")[0] + ': ""'), encoding="utf-8")
+    problems = pytest.raises(ContentError, load_casebook, root, root / "content", bib).value.problems
+    assert [(p.field, p.message, p.fix) for p in problems] == [(field, "is blank", fix)]
+
+
+def test_a_licence_written_as_people_write_it_gets_the_id_suggested(tmp_path, bib):
+    root = content_with(tmp_path)
+    path = root / CASE / "case.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("licence: cc-by-nc", "licence: CC BY-NC 4.0"), encoding="utf-8")
+    [problem] = pytest.raises(ContentError, load_casebook, root, root / "content", bib).value.problems
+    assert (problem.message, problem.fix) == ("unknown licence 'CC BY-NC 4.0'", "did you mean cc-by-nc-4.0?")
 
 
 # --- the vocabularies: data files, published in the schemas and the README -------------------------

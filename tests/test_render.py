@@ -191,6 +191,13 @@ def test_duration_given_absent_or_not_stated(tmp_path, form, expected):
     assert bullet == "27 years, female: " + expected.rstrip(".").replace("source", "source.")
 
 
+def test_an_age_the_source_does_not_give_is_said_so(tmp_path):
+    case = unstated_case(tmp_path, presentation=set_field(("patient", "age"), {"not_stated": True}))
+    assert "Patient Age: Not stated in the source · Sex: female" in page_text(render.presentation(case, no_link))
+    bullet = next(b for b in slides._presentation_slides(case, lambda t, keys: t)[0].bullets if "abdominal" in b)
+    assert bullet.startswith("age not stated, female: Recurrent abdominal pain")
+
+
 @pytest.mark.parametrize("form, expected", [("given", "Examination Soft, non-tender abdomen. Investigations"),
                                             ("absent", "History"),
                                             ("not_stated", "Examination Not stated in the source. Investigations")])

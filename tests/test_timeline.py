@@ -124,6 +124,27 @@ def test_each_contradiction_is_a_located_error(tmp_path, bib, events, age, expec
     assert problems == [f"{CASE}/{expected}"]
 
 
+@pytest.mark.parametrize("dating, label", [("date: 2017-10-05", "5 October 2017"), ('date: "2017-10-05"', "5 October 2017")])
+def test_a_full_date_needs_no_quotes(tmp_path, bib, dating, label):
+    """YAML reads 2017-10-05 as a date of its own; the case keeps the text as written."""
+    events, problems = load(tmp_path, bib, event("e", dating))
+    assert problems == [] and events[0].label == label
+
+
+@pytest.mark.parametrize("dating, why", [("date: 2026-02-30", "February 2026 has 28 days"),
+                                         ('date: "2026-03-41"', "March 2026 has 31 days"),
+                                         ('date: "2026-13"', "there is no month 13")])
+def test_a_date_no_calendar_has_is_said_so_with_the_rest_of_the_file(tmp_path, bib, dating, why):
+    """Not "not in the expected form" (the form is right), not "put it in quotes" (quotes make no day), and not
+    alone: the unknown kind of the next event in the same file is reported in the same run."""
+    _, problems = load(tmp_path, bib, event("a", dating) + event("b", 'date: "2027"', kind="symptom-onset"))
+    date = dating.split(": ")[1].strip('"')
+    assert sorted(problems) == [
+        f"{CASE}/timeline.yml:3:11: events[0].date: the date {date} does not exist ({why}) — correct the date; if the "
+        "source gives only the year or month, write just that, e.g. \"2017\" or \"2017-10\"",
+        f"{CASE}/timeline.yml:9:11: events[1].kind: unknown event kind 'symptom-onset' — did you mean onset?"]
+
+
 def test_dates_and_ages_on_different_scales_are_not_compared_for_order(tmp_path, bib):
     """An age and a date say nothing about each other's order unless an event gives both."""
     events, problems = load(tmp_path, bib, event("a", 'date: "2018"') + event("b", "age: 12"))

@@ -8,7 +8,6 @@ listing them all.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import difflib
 import json
 import os
@@ -29,7 +28,7 @@ from .links import addresses, image_problem, link_problem, may_hold_links
 from .markup import escape, inert_text, markdown_html, md, site_markdown_html
 from .licensing import adaptation_problems
 from .timeline import TimelineEvent
-from .timeline import events as timeline_events, problems as timeline_problems
+from .timeline import calendar_problems, date_problem, events as timeline_events, problems as timeline_problems
 from .unfolding import Unfolding, unfolding as unfolding_model, problems as unfolding_problems
 from .vocabularies import Licence, body_regions, licences, suggest
 from .yaml_source import Document, FieldPath, load_yaml
@@ -160,11 +159,12 @@ def schema(name: str) -> dict:
 
 
 _TYPE_NAMES = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping",
-               type(None): "nothing (empty)", datetime.date: "a date", datetime.datetime: "a date and time"}
+               type(None): "nothing (empty)"}
+_DATE_PATTERN = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"  # timeline.schema.json's dates
 _PATTERN_HINTS = {
     "^[a-z0-9][a-z0-9-]*$": "use lowercase letters, digits and hyphens, e.g. 'pelvic-x-ray'",
     "^fig-[a-z0-9][a-z0-9-]*$": "figure ids start with 'fig-' and use lowercase letters, digits and hyphens",
-    "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$":
+    _DATE_PATTERN:
         "write YYYY, YYYY-MM or YYYY-MM-DD in quotes, e.g. \"2017\", \"2017-10\" or \"2017-10-05\"; put vaguer times in 'when'",
     "^https?://[^\\s\"'<>`]+$": "only http:// and https:// addresses, without spaces, quotes or angle brackets",
     "^sec-[a-z0-9][a-z0-9-]*$": "section ids start with 'sec-', e.g. 'sec-pathophysiology'",
@@ -178,8 +178,24 @@ def schema_problems(doc: Document, name: str) -> list[Problem]:
     import jsonschema  # a tenth of a second to import: a build with unchanged inputs never validates (see plan.py)
 
     validator = jsonschema.Draft202012Validator(schema(name))
-    # An empty text is reported by the rule for every blank string (_check_texts), once.
-    return [p for error in validator.iter_errors(doc.data) if error.validator != "minLength" for p in _explain(doc, error)]
+    # An empty text is reported by the rule for every blank string (_blank), once: not also as too short, not
+    # in the vocabulary or not in the expected form.
+    return [p for error in validator.iter_errors(doc.data) if not _blank_value(error) for p in _explain(doc, error)]
+
+
+def _blank_value(error: jsonschema.ValidationError) -> bool:
+    return error.validator in ("minLength", "enum", "pattern") and isinstance(error.instance, str) and not error.instance.strip()
+
+
+def _load_valid(path: Path, name: str, root: Path, schema_name: str) -> tuple[Document, list[Problem]]:
+    """A YAML file and its problems against its schema. A file that could be read is checked even when
+    reading found something (an impossible date, a duplicate key, a control character), so one build lists
+    every problem; a field the reading already reported is not reported again."""
+    doc, found = load_yaml(path, name, root)
+    if found and doc.data is None:  # not read at all (a file that reads as `null` is checked: it is no mapping)
+        return doc, found
+    reported = {p.field for p in found}
+    return doc, found + [p for p in schema_problems(doc, schema_name) if not p.field or p.field not in reported]
 
 
 def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
@@ -205,20 +221,24 @@ def _explain_one(doc: Document, error: jsonschema.ValidationError) -> Problem:
     if error.validator == "type":
         expected = error.validator_value
         got = _TYPE_NAMES.get(type(value), type(value).__name__)
-        fix = "put the value in quotes (YAML reads yes/no/on/off as true/false, 012 and 1:30 as numbers, dates as dates)" \
+        fix = "put the value in quotes (YAML reads yes/no/on/off as true/false, 012 and 1:30 as numbers)" \
             if expected == "string" else f"write {expected} here"
-        shown = value.isoformat() if isinstance(value, datetime.date) else repr(value)
-        return doc.problem(path, f"expected {expected}, got {got} ({shown})", fix)
+        return doc.problem(path, f"expected {expected}, got {got} ({value!r})", fix)
     if error.validator == "enum" and "title" in error.schema:  # a vocabulary's enum says what it holds: 'body region'
         return doc.problem(path, f"unknown {error.schema['title']} {value!r}", suggest(value, map(str, error.validator_value)))
     if error.validator == "enum":
         allowed = ", ".join(json.dumps(v) if isinstance(v, bool) else str(v) for v in error.validator_value)  # YAML's true
         return doc.problem(path, f"{value!r} is not allowed", f"use one of: {allowed}")
     if error.validator == "pattern":
+        if error.validator_value == _DATE_PATTERN and (problem := date_problem(value)):  # 2026-03-41: a form, no day
+            return doc.problem(path, *problem)
         return doc.problem(path, f"{value!r} is not in the expected form", _PATTERN_HINTS.get(error.validator_value, ""))
     if error.validator in ("minimum", "maximum"):
         bound = "at least" if error.validator == "minimum" else "at most"
         return doc.problem(path, f"{value!r} is out of range", f"write a number {bound} {error.validator_value}")
+    if error.validator == "minLength":  # a glossary word so short it would be found inside other words
+        return doc.problem(path, f"{value!r} is shorter than the {error.validator_value} characters allowed",
+                           "write the whole word or phrase")
     if error.validator == "maxLength":
         return doc.problem(path, f"is longer than the {error.validator_value:,} characters allowed", "shorten it")
     if error.validator == "dependentRequired":
@@ -287,8 +307,9 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
                                         f"create it (see hooks/clinicase/schemas/{name}.schema.json)"))
                 valid = False
             continue
-        doc, found = load_yaml(path, f"{here}/{name}.yml", root)
-        found = found or schema_problems(doc, name)
+        doc, found = _load_valid(path, f"{here}/{name}.yml", root, name)
+        if name == "timeline" and doc.data is not None:  # a date like 2026-03-41 is also a pattern error: once
+            found = list(dict.fromkeys(found + calendar_problems(doc)))
         problems.extend(found)
         if doc.data is not None:
             docs[name] = doc
@@ -397,7 +418,7 @@ def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bib
     for doc in docs.values():
         for path, text in strings(doc.data):
             if not text.strip():
-                problems.append(doc.problem(path, "is blank", "write the text, or remove the field if it is optional"))
+                problems.append(_blank(doc, path))
                 continue
             if path == source_path or not path:  # a file that is one bare string breaks the schema already
                 continue
@@ -417,6 +438,29 @@ def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bib
             for ref in refs if targets is not None else []:
                 problems.extend(_target_problem(doc, path, ref.id, targets, ref.start))
     return problems
+
+
+def _blank(doc: Document, path: FieldPath) -> Problem:
+    """A blank text, with what to do as its schema says: a required field needs words, an optional one may go."""
+    if not path:  # the whole file is one empty text (its schema reports that it is no mapping)
+        return doc.problem(path, "is blank", "write the file's fields")
+    required = _required(schema(Path(doc.name).stem), path)
+    fix = {True: "this field is required: write the text", False: "write the text, or remove the field (it is optional)",
+           None: "write the text, or remove it if it is optional"}[required]
+    return doc.problem(path, "is blank", "write the text, or remove this item" if isinstance(path[-1], int) else fix)
+
+
+def _required(node: dict, path: FieldPath) -> bool | None:
+    """Whether the schema requires the field at `path` (None where the schema does not say one way)."""
+    root, parent = node, None
+    for part in path:
+        while "$ref" in node:  # the schemas' own definitions: "#/$defs/name"
+            node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        parent = node
+        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part)
+        if node is None:
+            return None
+    return path[-1] in parent.get("required", ())
 
 
 _KIND_NAMES = {"fig": "figure", "tbl": "table", "sec": "section", "trt": "treatment"}
@@ -601,11 +645,10 @@ def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography, cas
     path = content_dir / GLOSSARY_FILE
     if not os.path.lexists(path):
         return Glossary([], {})
-    doc, problems = load_yaml(path, relative_name(path, root), root)
-    problems = problems or schema_problems(doc, "glossary")
+    doc, problems = _load_valid(path, relative_name(path, root), root, "glossary")
     if problems:
         raise ContentError(problems)
-    problems = [doc.problem(p, "is blank", "write the text, or remove the field if it is optional")
+    problems = [_blank(doc, p)
                 for p, text in strings(doc.data) if not text.strip()]
     terms, seen_ids, seen_forms = [], {}, {}
     for index, raw in enumerate(doc.data["terms"]):

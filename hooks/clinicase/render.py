@@ -189,7 +189,8 @@ def presentation_parts(case: Case, link: Callable[[str], tuple[str, str]]) -> li
     def add(section_id: str, *blocks: str) -> None:
         parts.append((section_id, title[section_id], "\n\n".join(blocks)))
 
-    add("sec-patient", f"**Age:** {inert_text(patient['age'])} · **Sex:** {inert_text(patient['sex'])}",
+    age = inert_text(patient["age"]) if isinstance(patient["age"], str) else "Not stated in the source"
+    add("sec-patient", f"**Age:** {age} · **Sex:** {inert_text(patient['sex'])}",
         *([md(patient["context"])] if "context" in patient else []))
     if case.timeline:
         add("sec-timeline", *_section_key_points(case, "timeline"), timeline_figure(case, link), timeline_table(case))

@@ -138,7 +138,8 @@ def _presentation_slides(case: Case, text: _Text) -> list[Slide]:
     # As on the site: an absent field says nothing, `{not_stated: true}` says so in a sentence of its own.
     duration = complaint.get("duration")
     when = f" ({complaint['when']})" if "when" in complaint else ""
-    said = f"{patient['age']}, {patient['sex']}: {text(complaint['complaint'], keys)}"
+    age = patient["age"] if isinstance(patient["age"], str) else "age not stated"
+    said = f"{age}, {patient['sex']}: {text(complaint['complaint'], keys)}"
     said += f", for {duration}{when}" if isinstance(duration, str) else when
     if isinstance(duration, dict):
         said += ". Duration: not stated in the source."

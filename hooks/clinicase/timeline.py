@@ -251,7 +251,7 @@ def problems(doc: Document | None, presentation: Document | None = None) -> list
 
 def _shape_problems(doc: Document, index: int, raw: dict[str, Any]) -> list[Problem]:
     """What the schema lets through but no source means: a point and a span at once, an end without a
-    start, an empty `from:`, a date of the right form that no calendar has."""
+    start, an empty `from:` (dates no calendar has: calendar_problems)."""
     path = ("events", index)
     found = []
     if "from" in raw and ("date" in raw or "age" in raw):
@@ -266,13 +266,29 @@ def _shape_problems(doc: Document, index: int, raw: dict[str, Any]) -> list[Prob
         if key in raw and not raw[key]:
             found.append(doc.problem((*path, key), f"`{key}:` gives neither a date nor an age",
                                      f"write e.g. `{key}: {{date: \"2015\"}}` or `{key}: {{age: 27}}`", key=True))
-    for date_path in ((*path, "date"), (*path, "from", "date"), (*path, "to", "date")):
-        date = _get(raw, date_path[2:])
-        if isinstance(date, str) and DATE.match(date) and days(date) is None:
-            found.append(doc.problem(date_path, f"the date {date} does not exist ({_no_such_date(date)})",
-                                     "correct the date; if the source gives only the year or month, write just that, "
-                                     "e.g. \"2017\" or \"2017-10\""))
     return found
+
+
+def calendar_problems(doc: Document) -> list[Problem]:
+    """Dates of the right form that no calendar has (2026-02-30), found in any timeline.yml that could be read,
+    schema-valid or not: the schema's pattern cannot know February, and the rest of the file is checked
+    alongside."""
+    events = doc.data.get("events") if isinstance(doc.data, dict) else None
+    found = []
+    for index, raw in enumerate(events if isinstance(events, list) else []):
+        for date_path in (("date",), ("from", "date"), ("to", "date")):
+            date = _get(raw, date_path)
+            if isinstance(date, str) and (problem := date_problem(date)):
+                found.append(doc.problem(("events", index, *date_path), *problem))
+    return found
+
+
+def date_problem(date: str) -> tuple[str, str] | None:
+    """(what is wrong, what to do) for a date written as YYYY-MM-DD, YYYY-MM or YYYY that no calendar has."""
+    if not DATE.match(date) or days(date) is not None:
+        return None
+    return (f"the date {date} does not exist ({_no_such_date(date)})",
+            "correct the date; if the source gives only the year or month, write just that, e.g. \"2017\" or \"2017-10\"")
 
 
 def _get(raw: dict[str, Any], path: tuple[str, ...]) -> Any:

@@ -111,9 +111,11 @@ def provenance() -> dict[str, dict[str, str]]:
 
 def suggest(value: object, allowed: Iterable[str]) -> str:
     """'did you mean …?' for a value not in a vocabulary ('left-knee' means 'knee-left'), else the list."""
-    allowed, text = list(allowed), str(value)
+    allowed = list(allowed)
+    text = re.sub(r"[\s_]+", "-", str(value).strip().lower())  # 'CC BY 4.0' is how people write cc-by-4.0
     words = sorted(text.split("-"))
-    close = [a for a in allowed if sorted(a.split("-")) == words] or difflib.get_close_matches(text, allowed, n=3)
+    close = [a for a in allowed if a == text] or [a for a in allowed if sorted(a.split("-")) == words] or \
+        list(dict.fromkeys([*difflib.get_close_matches(text, allowed, n=3), *(a for a in allowed if a in words)]))[:3]
     return f"did you mean {', '.join(close)}?" if close else f"use one of: {', '.join(sorted(allowed))}"
 
 

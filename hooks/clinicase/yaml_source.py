@@ -100,6 +100,9 @@ class Document:
         return value
 
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
 class _Builder:
     """Turns a composed node tree into plain data, recording marks and problems."""
 
@@ -120,11 +123,14 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        # A date stays the text it was written as: the schemas ask for text, a timeline checks its calendar
+        # itself (2024-02-30 is reported there, with the rest of the file), and "2017-10-05" reads the same.
         try:
-            value = self.scalars.construct_object(node, deep=True)
-        except ValueError as error:  # 2024-02-30 looks like a date to YAML, but is none
-            self.problems.append(Problem(_loc(self.doc.name, node.start_mark), f"'{node.value}' is not a real date ({error})",
-                                         "correct the date, or put the value in quotes", field_name(path)))
+            value = node.value if node.tag == _TIMESTAMP else self.scalars.construct_object(node, deep=True)
+        except (ValueError, KeyError, TypeError, OverflowError):  # `!!int abc`, `!!bool maybe`: a tag the text is not
+            self.problems.append(Problem(_loc(self.doc.name, node.start_mark),
+                                         f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+                                         "remove the `!!` tag before it", field_name(path)))
             return node.value
         if isinstance(value, str):
             self.doc.ends[path] = node.end_mark

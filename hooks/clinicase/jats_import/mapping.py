@@ -467,7 +467,8 @@ class Mapper:
         todo = self.todo
         fields = {
             "patient": {"age": todo("presentation", ("patient", "age"), "the patient's age as the article gives it, "
-                                    "e.g. '15 years' (the importer never reads it out of the text)"),
+                                    "e.g. '15 years' (if it gives none: `{not_stated: true}`; the importer never "
+                                    "reads it out of the text)"),
                         "sex": todo("presentation", ("patient", "sex"), "female, male or not stated, as the article says")},
             "presenting_complaint": {"complaint": found.get("presenting_complaint") or todo(
                 "presentation", ("presenting_complaint", "complaint"), "the presenting complaint, in the article's words")},
