@@ -89,3 +89,13 @@ def test_citations_cross_references_and_captions_reach_the_reader(finished):
     caption = figures.find(id="fig-1").find_next("figcaption").get_text(" ", strip=True)
     assert "The first invented figure. Its caption's paragraph, verbatim." in caption
     assert (finished.site / "cases/synthetic/figures").exists()
+
+
+def test_the_review_says_which_references_the_importer_judged_for_the_author(casebook):
+    """Ann Oncol tags web pages as books and writes some titles In Title Case: both are said, once each, grouped."""
+    _, imported, _ = casebook
+    checks = imported["mds526.nxml"].report.split("## Check")[1]
+    assert checks.count("imported as a web page (@online") == 1 and "(also at lines " in checks
+    assert checks.count("is in Title Case in the article") == 1
+    must = imported["mds526.nxml"].report.split("## Check")[0]
+    assert "no publisher" not in must, "a web page is not asked for a publisher"

@@ -132,3 +132,51 @@ def test_plain_text_references_of_a_real_article_are_flagged():
     unstructured = [e for e in entries if e.unstructured]
     assert unstructured and all(e.type == "misc" and e.fields["note"] for e in unstructured)
     assert unstructured[0].fields["note"].startswith("Murphy FA, Gibbs EPJ, Horzinek MC, Studdert MJ (1999) Veterinary Virology.")
+
+
+def vancouver(entries, key):
+    """The reference as the site prints it, from the BibTeX the importer writes."""
+    from clinicase.bibliography import load_bibliography
+    import re
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bibliography.bib"
+        path.write_text("\n".join(e.bibtex("c") for e in entries), encoding="utf-8")
+        bib, _ = load_bibliography(path, "bibliography.bib")
+        return re.sub(r"<[^>]+>", "", bib.reference(key).html).replace("&amp;", "&")
+
+
+@pytest.fixture(scope="module")
+def oncology():
+    """Ann Oncol's reference list (mds526): names of places in sentence-case titles, web pages tagged as books."""
+    entries = references(FIXTURES / "jats" / "real" / "mds526.nxml")
+    return entries, {e.label: e for e in entries}
+
+
+def test_names_in_a_sentence_case_title_keep_their_capitals(oncology):
+    entries, by_label = oncology
+    assert "in {England}}," in by_label["3"].bibtex("c")
+    assert vancouver(entries, by_label["3"].key).startswith(
+        "Richards MA. The size of the prize for earlier diagnosis of cancer in England. Br J Cancer.")
+    assert "What if cancer survival in Britain were the same as in Europe: how many deaths" in vancouver(entries, by_label["2"].key)
+    assert "in six English cities" in vancouver(entries, by_label["35"].key)
+    assert not any(e.title_case for e in (by_label["2"], by_label["3"], by_label["35"]))
+
+
+def test_a_title_case_title_is_left_to_the_author_and_said(oncology):
+    """'The English Indices of Deprivation': which capitals are names only a person can tell."""
+    _, by_label = oncology
+    assert by_label["12"].title_case and "{" not in by_label["12"].bibtex("c").split("title")[1].split("\n")[0].strip(" ={},")
+
+
+def test_a_book_with_only_an_address_and_an_access_date_is_a_web_page(oncology):
+    entries, by_label = oncology
+    web = by_label["4"]
+    assert (web.type, web.retyped) == ("online", "gives no publisher, only an address")
+    assert web.fields["urldate"] == "2012-09-04" and "note" not in web.fields
+    assert vancouver(entries, web.key) == (
+        "National Cancer Intelligence Network. Routes to diagnosis—NCIN data briefing [Internet]. [cited 2012 Sep 4]. "
+        "Available from: http://www.ncin.org.uk/publications/data_briefings/routes_to_diagnosis.aspx.")
+    book = by_label["11"]  # a publisher: still a book
+    assert book.type == "book" and not book.retyped

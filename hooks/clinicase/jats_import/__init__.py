@@ -190,6 +190,13 @@ def _reference_checks(draft: Draft, bib_text: str) -> list[Check]:
         for field in differs(entry):
             checks.append(Check(where, f"{label}'s {field} could not be written exactly as the article prints it "
                                        f"('{entry.fields[field][:80]}'): check it"))
+        if entry.retyped:
+            checks.append(Check(where, f"declared a book in the XML, this reference {entry.retyped}: imported as "
+                                       "a web page (@online, with the date it was accessed where the article gives it)"))
+        if entry.title_case:
+            checks.append(Check(where, "this reference's title is in Title Case in the article, and the site prints "
+                                       "titles in sentence case: put braces around the names in it, which keeps their "
+                                       "capitals (a {Paris} hospital)"))
         if entry.extra_citations:
             checks.append(Check(where, f"{label} holds {entry.extra_citations + 1} citations in the article; only the "
                                        "first was imported"))

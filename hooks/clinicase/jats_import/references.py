@@ -9,6 +9,7 @@ the .bib; a reference the .bib already holds (same DOI or PMID) is cited with th
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -67,10 +68,15 @@ class Entry:
     unstructured: bool = False
     existing: bool = False  # the .bib already holds it: cited with its key, not written again
     extra_citations: int = 0  # citations in the same <ref> after the first (not imported)
+    retyped: str = ""  # why the entry is not of the type the article declares ('' when it is)
+    title_case: bool = False  # the article writes the title in Title Case: proper nouns cannot be told apart
 
     def bibtex(self, comment: str) -> str:
         values = {"author": self._names("author"), "editor": self._names("editor"),
                   **{k: _value(k, v) for k, v in self.fields.items()}}
+        for name in _CASED:
+            if name in values and not _title_cased(self.fields[name]):
+                values[name] = _proper_nouns_kept(values[name])
         present = [(k, values[k]) for k in FIELD_ORDER if values.get(k)]
         width = max(len(k) for k, _ in present)
         lines = [f"% {comment}", f"@{self.type}{{{self.key},"]
@@ -138,7 +144,40 @@ def _entry(citation: ET.Element) -> Entry:
         doi = _DOI.search(" ".join([*(e.get("href", "") for e in citation.iter("ext-link")), text_of(citation)]))
         if doi:
             fields["doi"] = doi.group(1).rstrip(".")
-    return Entry(kind, {k: v for k, v in fields.items() if v}, persons, others)
+    accessed = _ACCESSED.search(fields["note"])
+    if accessed and not fields["urldate"] and (day := _iso_date(accessed.group("a") or accessed.group("b"))):
+        fields["urldate"] = day
+        fields["note"] = _without(fields["note"], accessed.group(), fields["url"])
+    retyped = ""
+    if kind == "book" and fields["url"] and not publisher and citation.find(".//isbn") is None:
+        kind, retyped = "online", "gives no publisher, only an address"  # how many journals tag a web page
+        fields["publisher"] = ""
+    return Entry(kind, {k: v for k, v in fields.items() if v}, persons, others, retyped=retyped,
+                 title_case=any(_title_cased(fields.get(name, "")) for name in _CASED))
+
+
+# '4 September 2012, date last accessed', 'accessed 4 Sep 2012', 'Accessed on September 4, 2012'
+_ACCESSED = re.compile(r"(?:(?P<a>\d{1,2} [A-Za-z]+\.? \d{4}|[A-Za-z]+\.? \d{1,2},? \d{4}),? (?:date )?last accessed"
+                       r"|(?:last )?accessed(?: on)?:? (?P<b>\d{1,2} [A-Za-z]+\.? \d{4}|[A-Za-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2}))",
+                       re.I)
+
+
+def _iso_date(text: str) -> str:
+    """'4 September 2012', 'Sep 4, 2012' or '2012-09-04' as 2012-09-04 (biblatex's urldate); '' if not a date."""
+    cleaned = re.sub(r"[.,]", "", text).strip()
+    for form in ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(cleaned, form).date().isoformat()
+        except ValueError:
+            continue
+    return ""
+
+
+def _without(note: str, *parts: str) -> str:
+    """The note less what became fields of their own (the address, the access date)."""
+    for part in parts:
+        note = note.replace(part, " ") if part else note
+    return " ".join(note.split()).strip(" ,;.")
 
 
 def _type(citation: ET.Element) -> str:
@@ -303,6 +342,35 @@ def _value(name: str, text: str) -> str:
     if name == "pages":
         return _latex(text.replace("--", "\0")).replace("\0", "--")
     return _latex(text)
+
+
+# Fields the Vancouver style prints in sentence case, lowering a Capitalised word unless braces protect it.
+_CASED = ("title", "booktitle")
+_WORD = re.compile(r"[^\s{}]+")
+
+
+def _title_cased(title: str) -> bool:
+    """Whether the article writes this title In Title Case: most of its longer words after the first capitalised."""
+    words = [w for w in title.split()[1:] if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) > len(words) / 2
+
+
+def _proper_nouns_kept(value: str) -> str:
+    """A sentence-case title's Capitalised words after the first are names ('cancer in England', 'Crohn disease'):
+    braced, so that the style's sentence case keeps them as the article prints them. The first word of the title
+    and of a part after a colon or a full stop are left to the style."""
+    out, start = [], 0
+    for number, match in enumerate(_WORD.finditer(value)):
+        word = match.group()
+        first = number == 0 or re.search(r"[:.?!]$", value[:match.start()].rstrip())
+        letters = [c for c in word if c.isalpha()]
+        single_capital = letters and letters[0].isupper() and not any(c.isupper() for c in letters[1:]) and len(letters) > 1
+        if single_capital and not first and "\\" not in word:  # a LaTeX escape stays outside braces
+            core = re.match(r"^([(\[\"'‘“]*)(.*?)([)\]\"'’”:;,.?!]*)$", word)
+            word = f"{core.group(1)}{{{core.group(2)}}}{core.group(3)}"
+        out += [value[start:match.start()], word]
+        start = match.end()
+    return "".join(out + [value[start:]])
 
 
 def _balanced(text: str) -> bool:

@@ -97,7 +97,9 @@ def markdown(draft: Draft, result: Review, source_name: str) -> str:
              f"Imported from `{source_name}` (JATS XML) by `make import`. The text, captions and references are the "
              "article's own words (`provenance: quoted`); the importer invents nothing, so what the article does not "
              "state is left for you. Edit the YAML files, then run `make serve`.", ""]
-    lines += [f"## Must do: the build stops at each of these until it is done ({len(result.must)})", ""]
+    lines += [f"## Must do: `make build` stops at each of these until it is done ({len(result.must)})", "",
+              "`make serve` stops at those in the case's files, and shows those in bibliography.bib as warnings "
+              "(the reference is printed without what is missing until then).", ""]
     lines += [f"{n}. `{p.location}`{' ' + p.field if p.field else ''} — {what or p.message + (' — ' + p.fix if p.fix else '')}"
               for n, (p, what) in enumerate(result.must, start=1)] or ["Nothing: the draft builds as it is."]
     checks = _grouped(result.checks)
