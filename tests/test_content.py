@@ -190,6 +190,22 @@ def test_what_reading_finds_does_not_hide_what_the_schema_finds(tmp_path, bib):
     assert messages[0].startswith("duplicate key 'presenting_complaint'") and "unknown field 'diagnoses'" in messages
 
 
+def test_a_figure_reference_is_checked_while_another_file_is_still_wrong(tmp_path, bib):
+    """Figures come from figures.yml alone: once it passes, @fig-… is checked whatever else is wrong (here a
+    body region no vocabulary has); a section reference waits for the whole case (its targets come from
+    several files)."""
+    root = content_with(tmp_path)
+    (root / CASE / "sites.yml").write_text("sites:\n  - regions: [hart]\n    kinds: [lesion]\n    label: A site\n"
+                                           "    see: fig-one\n", encoding="utf-8")
+    path = root / CASE / "presentation.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("duration: one week", "duration: one week, see @fig-ekg and @sec-nowhere"),
+                    encoding="utf-8")
+    problems = pytest.raises(ContentError, load_casebook, root, root / "content", bib).value.problems
+    assert sorted((p.message, p.fix) for p in problems) == [
+        ("no figure with id 'fig-ekg' in this case", "did you mean @fig-one?"),
+        ("unknown body region 'hart'", "did you mean heart?")]
+
+
 @pytest.mark.parametrize("field, old, fix", [
     ("patient.sex", "sex: not stated", "this field is required: write the text"),
     ("presenting_complaint.duration", "duration: one week", "write the text, or remove the field (it is optional)")])

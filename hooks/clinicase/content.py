@@ -299,6 +299,7 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
     problems.extend(_unexpected_files(folder, here))
     docs: dict[str, Document] = {}
     valid = True
+    passed = set(OPTIONAL_FILES)  # files read and schema-valid, or optional and absent
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         path = folder / f"{name}.yml"
         if not os.path.lexists(path):
@@ -314,10 +315,11 @@ def _load_case(root: Path, folder: Path, bibliography: Bibliography) -> tuple[Ca
         if doc.data is not None:
             docs[name] = doc
         valid = valid and not found
+        passed = passed | {name} if not found else passed - {name}
     case = _build(folder, docs) if valid else None
     if case and case.source.cite in bibliography:
         case.source = dataclasses.replace(case.source, short=bibliography.short(case.source.cite))
-    problems.extend(_check_texts(case, docs, bibliography))
+    problems.extend(_check_texts(case, docs, bibliography, passed))
     if case:
         problems.extend(_check_ids(docs))
         problems.extend(_check_images(root, case, docs.get("figures")))
@@ -406,11 +408,13 @@ def strings(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
         yield path, data
 
 
-def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bibliography) -> list[Problem]:
+def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bibliography,
+                 passed: set[str]) -> list[Problem]:
     """Every string of every file: never blank; citation keys, cross-references and `see`/`supports` ids
-    resolve (once the case could be built); links and images follow the URL rule."""
+    resolve (all of them once the case could be built, those to figures and treatments as soon as their file
+    passes); links and images follow the URL rule."""
     problems = []
-    targets = case_targets(case) if case else None
+    targets = case_targets(case) if case else _known_targets(docs, passed)
     source_path = ("source", "cite")
     if case and case.source.cite not in bibliography:
         problems.append(docs["case"].problem(source_path, f"unknown citation key '{case.source.cite}'",
@@ -423,7 +427,7 @@ def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bib
             if path == source_path or not path:  # a file that is one bare string breaks the schema already
                 continue
             if path[-1] == "see" or (len(path) > 1 and path[-2] == "supports"):
-                problems.extend(_target_problem(doc, path, text, targets, None) if targets is not None else [])
+                problems.extend(_target_problem(doc, path, text, targets, None))
                 continue
             groups, malformed = find_citations(text)
             refs = find_crossrefs(text)
@@ -435,9 +439,28 @@ def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bib
             if not plain:
                 problems.extend(doc.problem(path, message, fix, offset=offset)
                                 for offset, message, fix in text_problems(text, bibliography))
-            for ref in refs if targets is not None else []:
+            for ref in refs:
                 problems.extend(_target_problem(doc, path, ref.id, targets, ref.start))
     return problems
+
+
+def _known_targets(docs: dict[str, Document], passed: set[str]) -> dict[str, object]:
+    """Before the case can be built: the ids of figures and of treatments, each from the one file that gives
+    them, once that file passes; other kinds (sections and tables come from several files) are left to the
+    check of the built case, and marked unknown here by their prefix."""
+    known: dict[str, object] = {prefix: _UNKNOWN for prefix in ("fig-", "trt-", "sec-", "tbl-")}
+    if "figures" in passed:
+        known.pop("fig-")
+        figures = docs["figures"].data["figures"] if "figures" in docs else []
+        known.update((f["id"], None) for f in figures)
+    if "treatments" in passed:
+        known.pop("trt-")
+        groups = docs["treatments"].data["groups"] if "treatments" in docs else []
+        known.update((t["id"], None) for g in groups for t in g["items"])
+    return known
+
+
+_UNKNOWN = object()  # a prefix in _known_targets: that kind of target cannot be checked yet
 
 
 def _blank(doc: Document, path: FieldPath) -> Problem:
@@ -468,10 +491,10 @@ _KIND_NAMES = {"fig": "figure", "tbl": "table", "sec": "section", "trt": "treatm
 
 def _target_problem(doc: Document, path: FieldPath, target: str, targets: dict, offset: int | None) -> list[Problem]:
     """offset is where a `@ref` sits in a text; None for a field that holds just an id."""
-    if target in targets:
+    if target in targets or targets.get(target.split("-")[0] + "-") is _UNKNOWN:
         return []
     kind = _KIND_NAMES.get(target.split("-")[0], "figure, table, section or treatment")
-    close = difflib.get_close_matches(target, list(targets), n=3)
+    close = difflib.get_close_matches(target, [t for t, known in targets.items() if known is not _UNKNOWN], n=3)
     at = "" if offset is None else "@"
     fix = f"did you mean {', '.join(at + c for c in close)}?" if close else f"add the {kind} or correct the id"
     return [doc.problem(path, f"no {kind} with id '{target}' in this case", fix, offset=offset or 0)]
