@@ -99,3 +99,18 @@ def test_the_review_says_which_references_the_importer_judged_for_the_author(cas
     assert checks.count("is in Title Case in the article") == 1
     must = imported["mds526.nxml"].report.split("## Check")[0]
     assert "no publisher" not in must, "a web page is not asked for a publisher"
+
+
+def test_a_real_case_report_is_drafted_for_sorting_and_its_licence_is_said(casebook):
+    """ACG Case Reports Journal (CC BY-NC-ND 4.0): Introduction, Case Report, Discussion; no image files."""
+    project, imported, _ = casebook
+    result = imported["acgcr-PMC6358577.nxml"]
+    checks = result.report.split("## Check")[1]
+    for said in ["the case presentation 'Case Report' has text the importer could not sort into presentation.yml",
+                 "(CC BY-NC-ND 4.0) forbids adaptations: the draft quotes it word for word",
+                 "(CC BY-NC-ND 4.0) is non-commercial",
+                 "this reference's title is in Title Case in the article"]:
+        assert said in checks, said
+    case = project / result.folder
+    assert "licence: cc-by-nc-nd-4.0" in (case / "case.yml").read_text(encoding="utf-8")
+    assert "image:" not in (case / "figures.yml").read_text(encoding="utf-8"), "no image file was beside the XML"

@@ -279,7 +279,7 @@ def source_entry(article: Article) -> Entry:
         **_identifiers(meta, "article-id"),
     }
     return Entry("article", {k: v for k, v in fields.items() if v}, {"author": authors} if authors else {},
-                 element=title_element)
+                 element=title_element, title_case=_title_cased(fields["title"]))
 
 
 def _publication_date(meta: ET.Element) -> ET.Element | None:
