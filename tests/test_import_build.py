@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from clinicase.jats_import import import_article
 from conftest import FIXTURES, copy_repository, run_mkdocs
@@ -111,6 +112,14 @@ def test_a_real_case_report_is_drafted_for_sorting_and_its_licence_is_said(caseb
                  "(CC BY-NC-ND 4.0) is non-commercial",
                  "this reference's title is in Title Case in the article"]:
         assert said in checks, said
+    assert "summary holds the article's whole abstract (quoted); the home page card shows it: shorten it to a line if " \
+        "you like (then set source.provenance.text to adapted and record the copyright holder's permission in " \
+        "source.permission: CC BY-NC-ND 4.0 forbids adaptations)" in checks, "the advice the licence allows"
     case = project / result.folder
-    assert "licence: cc-by-nc-nd-4.0" in (case / "case.yml").read_text(encoding="utf-8")
+    yml = yaml.safe_load((case / "case.yml").read_text(encoding="utf-8"))
+    assert yml["source"]["licence"] == "cc-by-nc-nd-4.0"
+    # 'Disclosures' holds three statements: each where its words say, the authors' contributions left out
+    assert yml["ethics"] == {"funding": "Financial disclosure: None to report.",
+                             "consent": "Informed consent was obtained for this case report."}
+    assert "not imported, as a teaching case does not need it: 'Author contributions:" in checks
     assert "image:" not in (case / "figures.yml").read_text(encoding="utf-8"), "no image file was beside the XML"

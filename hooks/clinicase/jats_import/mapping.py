@@ -91,6 +91,14 @@ class Mapper:
     def check(self, element: ET.Element | None, what: str) -> None:
         self.draft.checks.append(Check(str(self.article.where(element)), what))
 
+    def adapting(self) -> str:
+        """What shortening the article's words asks of the author, under its licence."""
+        licence = licences()[self.permissions.licence]
+        if licence.adaptations or licence.permission:
+            return "then set source.provenance.text to adapted"
+        return (f"then set source.provenance.text to adapted and record the copyright holder's permission in "
+                f"source.permission: {licence.short} forbids adaptations")
+
     def todo(self, stem: str, path: tuple, what: str) -> str:
         self.draft.todo[(stem, path)] = what
         return PLACEHOLDER
@@ -109,7 +117,7 @@ class Mapper:
             if kind == "case":
                 discussion += self._case_presentation(sec, presentation, len(discussion))
             elif kind.startswith("ethics:"):
-                ethics.setdefault(kind[7:], " ".join(self.convert.blocks(sec)))
+                self._ethics(sec, kind[7:], ethics)
             elif kind == "skip":
                 skipped.append(sec)
             else:
@@ -118,7 +126,7 @@ class Mapper:
         for part in back if back is not None else []:  # the reference list and footnotes are read elsewhere
             kind = self._kind(part) if part.tag in {"sec", "notes"} else "skip"
             if kind.startswith("ethics:"):
-                ethics.setdefault(kind[7:], " ".join(self.convert.blocks(part)))
+                self._ethics(part, kind[7:], ethics)
             elif part.tag in {"sec", "notes", "ack", "app-group", "app", "glossary", "bio"}:
                 skipped.append(part)
         ethics = {k: v for k, v in {**self._ethics_footnotes(), **ethics}.items() if v}
@@ -256,6 +264,35 @@ class Mapper:
         elif blocks:
             fields[name] = "\n\n".join(filter(None, [fields.get(name, ""), *blocks]))
 
+    def _ethics(self, sec: ET.Element, field: str, ethics: dict[str, str]) -> None:
+        """An ethics section into case.yml's ethics. A section of several paragraphs ('Disclosures': contributions,
+        financial disclosure, consent) is several statements: each goes to the field its own heading or words
+        name, so that a consent statement is not printed under 'Conflicts of interest'."""
+        paragraphs = [p for p in sec if p.tag == "p"]
+        statements = [self._statement(p) for p in paragraphs] if len(paragraphs) > 1 else []
+        if not any(name for name, _ in statements):
+            ethics.setdefault(field, " ".join(self.convert.blocks(sec)))
+            return
+        for (name, text), paragraph in zip(statements, paragraphs):
+            if name == "skip":
+                self.check(paragraph, f"not imported, as a teaching case does not need it: '{text_of(paragraph)[:60]}'")
+            elif name or field:
+                ethics[name or field] = " ".join(filter(None, [ethics.get(name or field), text]))
+        self.check(sec, f"the section '{text_of(sec.find('title'))}' holds several statements: each was put in the "
+                        "case.yml ethics field its own words name; check them")
+
+    def _statement(self, paragraph: ET.Element) -> tuple[str, str]:
+        """(ethics field, or 'skip', or '' if the words name none; the paragraph as text) of one statement."""
+        words, text = headings(), " ".join(self.convert.blocks(paragraph))
+        label = re.match(r"([^:.]{3,60}):\s", text_of(paragraph))
+        if label and _matches(label.group(1), words["not_imported"]):
+            return "skip", text
+        for name, titles in words["ethics"].items():
+            if label and _matches(label.group(1), titles):
+                return name, text
+        plain = normalised(text_of(paragraph))
+        return next((name for name, phrases in words["ethics_phrases"].items() if any(p in plain for p in phrases)), ""), text
+
     def _ethics_footnotes(self) -> dict[str, str]:
         found = {}
         for name, kinds in headings()["ethics_footnotes"].items():
@@ -278,7 +315,7 @@ class Mapper:
         if others:
             names = ", ".join(f"'{text_of(s.find('title'))}'" for s in others)
             self.check(others[0], f"sections a case report does not usually have ({names}) were imported as discussion "
-                                  "sections: keep, shorten (then set provenance to adapted) or delete them")
+                                  f"sections: keep, shorten ({self.adapting()}) or delete them")
         if skipped:
             titles = ", ".join(f"'{text_of(s.find('title')) or _UNTITLED.get(s.tag, s.tag)}'" for s in skipped)
             self.check(skipped[0], f"not imported, as a teaching case does not need them: {titles}")
@@ -432,7 +469,7 @@ class Mapper:
             elif child.tag not in {"title", "label"}:
                 parts += self.convert.blocks(child)
         self.check(abstract, "case.yml summary holds the article's whole abstract (quoted); the home page card shows "
-                             "it: shorten it to a line if you like, and then set source.provenance.text to adapted")
+                             f"it: shorten it to a line if you like ({self.adapting()})")
         return "\n\n".join(p for p in parts if p)
 
     def _tags(self, keywords: list[str]) -> list[str]:
