@@ -103,6 +103,23 @@ def test_a_non_commercial_case_puts_its_notice_in_the_footer_of_every_page_reusi
     assert footer_notice(casebook_site, "bibliography/") == ""
 
 
+def test_a_no_derivatives_case_tells_whoever_reuses_it_to_share_it_unchanged(specialty_site):
+    """The synthetic case is CC BY-ND 4.0 with a permission recorded for the site's own paraphrase: a teacher
+    who reuses its pages has no such permission, so the footer, the Cite and reuse box and the decks say so."""
+    case = "cases/synthetic-pancreatitis-case/"
+    for page in [case, case + "figures/", case + "handout/"]:
+        notice = " ".join(n.get_text(" ", strip=True) for n in specialty_site.html(page).select(".cb-licence-notice"))
+        assert notice == ("No adapted versions: material on this page is reused under CC BY-ND 4.0, which permits "
+                          "sharing it only unchanged. Ask the copyright holder before sharing it edited, cut or "
+                          "translated."), page
+    reuse = specialty_site.html(case).select_one(".cb-reuse").get_text(" ", strip=True)
+    assert "only unchanged: the licence does not permit adapted versions" in reuse
+    deck = (specialty_site.site / case / "slides" / "index.html").read_text(encoding="utf-8")
+    assert "CC BY-ND 4.0" in deck and "share unchanged: no adapted versions" in deck
+    calcinosis = specialty_site.html("cases/calcinosis-cutis-jssc/").select_one(".cb-reuse").get_text(" ", strip=True)
+    assert "adapted versions" not in calcinosis, "CC BY-NC allows adaptations"
+
+
 def test_a_case_that_allows_commercial_use_has_no_notice(casebook_site):
     second = casebook_site.html("cases/synthetic-second-case/")
     assert second.select_one("footer .md-copyright") and not second.select_one(".cb-licence-notice")

@@ -1,9 +1,10 @@
 """What a licence lets a case do with its source: adapt it, and use it commercially.
 
 A NoDerivatives licence lets the site show a work only as it is, so a case that adapts or paraphrases its
-text or captions needs the copyright holder's permission, recorded in the case. A NonCommercial licence
-travels with every page that reuses the work, as a notice in that page's footer. The licences and what each
-allows are data (schemas/vocabularies/licences.json); this module only applies them.
+text or captions needs the copyright holder's permission, recorded in the case. What a NonCommercial or a
+NoDerivatives licence asks of whoever reuses the work travels with every page and download that reuses it:
+a notice in the page's footer, and the licence's terms beside its name. The licences and what each allows
+are data (schemas/vocabularies/licences.json); this module only applies them.
 """
 
 from __future__ import annotations
@@ -63,22 +64,36 @@ def noncommercial(licences: list[Licence]) -> list[Licence]:
     return list({lic.id: lic for lic in licences if not lic.commercial and not lic.permission}.values())
 
 
+def noderivatives(licences: list[Licence]) -> list[Licence]:
+    """The NoDerivatives licences among these, each once: whoever reuses the page may not share it adapted,
+    whatever permission the case itself recorded."""
+    return list({lic.id: lic for lic in licences if not lic.adaptations and not lic.permission}.values())
+
+
 def case_licences(case: Case) -> list[Licence]:
     """Every licence that the case's pages reuse material under: the source's and each figure's own."""
     return [case.source.licence] + [f.licence for f in case.figures if f.licence]
 
 
 def licence_words(licence: Licence, permission: str = "") -> str:
-    """The licence as plain text, as decks and downloads print it: name, address and any permission."""
+    """The licence as plain text, as decks and downloads print it: name, address, what it does not allow and
+    any permission."""
     words = f"{licence.label} ({licence.url})" if licence.url else licence.label
+    terms = [term for term, applies in (("non-commercial use only", noncommercial([licence])),
+                                        ("share unchanged: no adapted versions", noderivatives([licence]))) if applies]
+    words += f": {'; '.join(terms)}" if terms else ""
     return f"{words}. Permission: {permission}" if permission else words
 
 
-def noncommercial_notice(licences: list[Licence]) -> str:
-    """The footer notice of a page that reuses NonCommercial material (plain text), or ""."""
-    found = noncommercial(licences)
-    if not found:
-        return ""
-    names = ", ".join(lic.short for lic in found)
-    return (f"Non-commercial use only: material on this page is reused under {names}, which does not permit "
-            f"commercial use. Ask the copyright holder before any commercial reuse.")
+def licence_notice(licences: list[Licence]) -> str:
+    """The footer notice of a page that reuses NonCommercial or NoDerivatives material (plain text), or ""."""
+    notices = []
+    if found := noncommercial(licences):
+        notices.append(f"Non-commercial use only: material on this page is reused under "
+                       f"{', '.join(lic.short for lic in found)}, which does not permit commercial use. Ask the "
+                       f"copyright holder before any commercial reuse.")
+    if found := noderivatives(licences):
+        notices.append(f"No adapted versions: material on this page is reused under "
+                       f"{', '.join(lic.short for lic in found)}, which permits sharing it only unchanged. Ask the "
+                       f"copyright holder before sharing it edited, cut or translated.")
+    return " ".join(notices)

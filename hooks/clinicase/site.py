@@ -31,7 +31,7 @@ from .errors import ContentError, Location, Problem
 from .exports import bibtex, page_citation, ris
 from .glossary import glossary_page
 from .handout import PAGE as HANDOUT_PAGE, TITLE as HANDOUT_TITLE, handout_markdown
-from .licensing import case_licences, noncommercial_notice
+from .licensing import case_licences, licence_notice, noderivatives
 from .markup import escape, inert, inert_text, md, reference_span
 from .plan import (
     BIBLIOGRAPHY,
@@ -48,6 +48,7 @@ from .render import (
     MENTIONS,
     CasePage,
     case_pages,
+    pages_of,
     figure_png,
     case_credit,
     home,
@@ -92,7 +93,7 @@ def plan_site(root: Path, *, use_directory_urls: bool = True, handwritten: dict[
         site_pages.append((GLOSSARY_PAGE, "Glossary", glossary_page(glossary, md, credits), credited))
     for uri, title, text, reused in site_pages:
         resolved = _resolve(bibliography, text, uri, title, Numbering())
-        notice = noncommercial_notice([lic for case in reused for lic in case_licences(case)])
+        notice = licence_notice([lic for case in reused for lic in case_licences(case)])
         plan.pages.append(GeneratedPage(uri, title, resolved.markdown, notice))
         _record(plan, resolved.occurrences)
     for uri, text in handwritten.items():
@@ -152,7 +153,7 @@ def _plan_case(plan: SitePlan, case: Case) -> SitePlan:
     mentions: dict[str, list[str]] = {}  # treatment id -> Markdown links back to where the text mentions it
     texts = [_link_crossrefs(page, targets, mentions) for page in pages]
     numbering, occurrences, done = Numbering(), [], []
-    notice = noncommercial_notice(case_licences(case))
+    notice = licence_notice(case_licences(case))
     for page, text in zip(pages, texts):
         for target, links in mentions.items():  # one link per place: "Question 4, Question 4" reads as a mistake
             first: dict[str, str] = {}
@@ -279,8 +280,10 @@ def cite_and_reuse(plan: SitePlan, case: Case, page: CasePage, keys: list[str]) 
     lines.append(f"**Slides for this case:** [PowerPoint]({case.slug}.pptx){{download=\"{case.slug}.pptx\"}} · "
                  "[present in the browser](slides/index.html) (works offline; press F for full screen)")
     lines.append(teach_with(case))
+    unchanged = " Share it, and the slides, handout and decks made from it, only unchanged: the licence does not " \
+        "permit adapted versions." if noderivatives([case.source.licence]) else ""
     lines.append(f"Text reused from the source article is under its licence "
-                 f"({licence_link(case.source.licence)}); credit the article when you reuse it.")
+                 f"({licence_link(case.source.licence)}); credit the article when you reuse it.{unchanged}")
     body = "\n\n".join(f"    {line}" for line in lines)
     return f'\n\n## Cite and reuse {{#cite-and-reuse}}\n\n!!! quote cb-reuse ""\n\n{body}\n'
 
@@ -333,9 +336,9 @@ def case_references_page(plan: SitePlan, case: Case, uri: str, numbering: Number
         return '<span class="cited-in">Cited in: ' + ", ".join(links) + "</span>"
 
     keys = numbering.keys_in_order()
-    intro = ("Numbered in the order they are first cited in this case (Overview, Presentation, Figures, Discussion, "
-             "Treatments, Self-assessment); each number is the same on every page. Links after each entry go back to every place "
-             "that cites it.")
+    read = ", ".join(title for name, title in pages_of(case) if name != "references.md")  # the pages this case has
+    intro = (f"Numbered in the order they are first cited in this case ({read}); each number is the same on every page. "
+             "Links after each entry go back to every place that cites it.")
     body = reference_list(keys, numbering, lambda k: bib.reference(k).html, backlinks=backlinks) if keys else \
         "This case cites no references."
     return f"# References\n\n{intro}\n\n{body}\n\n## Source article\n\n{reference_span(bib.reference(case.source.cite).html)}\n"
