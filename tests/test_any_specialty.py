@@ -52,7 +52,8 @@ def test_ages_and_spans_are_written_as_the_source_gives_them(specialty_site):
 
 def test_provenance_and_the_recorded_permission_are_printed_as_the_case_gives_them(specialty_site):
     text = specialty_site.html(CASE).get_text(" ", strip=True)
-    assert "Text is paraphrased from the article. Figure captions are paraphrased from the article." in text
+    assert "The case text is paraphrased from the article; the learning objectives, key points, figure notes and " \
+        "questions were added for teaching. Figure captions are paraphrased from the article." in text
     assert "quoted from" not in text
     assert "CC BY-ND 4.0" in text and "Synthetic permission for the test suite" in text
 
@@ -79,3 +80,11 @@ def test_without_its_permission_the_nd_case_is_a_located_error(tmp_path):
         "may only be shown as it is), but this case changes its words (text: paraphrased; caption of figure 2: "
         "paraphrased) — quote the source word for word and set provenance to quoted, or record the copyright "
         "holder's permission to adapt it in `source.permission:`"]
+
+
+def test_the_references_page_names_the_pages_this_case_has(specialty_site):
+    """No treatments or quiz here: the References page does not send a reader to pages that do not exist."""
+    intro = specialty_site.html(CASE + "references/").select_one("article h1 + p").get_text(" ", strip=True)
+    assert "(Overview, Presentation, Figures, Discussion)" in intro
+    calcinosis = specialty_site.html("cases/calcinosis-cutis-jssc/references/").select_one("article h1 + p").get_text()
+    assert "(Overview, Presentation, Figures, Discussion, Treatments, Self-assessment)" in calcinosis

@@ -207,11 +207,22 @@ def test_a_figure_reference_is_checked_while_another_file_is_still_wrong(tmp_pat
 
 
 @pytest.mark.parametrize("field, old, fix", [
-    ("patient.sex", "sex: not stated", "this field is required: write the text"),
+    ("patient.sex", "sex: not stated", "this field is required: use one of: female, male, not stated"),
     ("presenting_complaint.duration", "duration: one week", "write the text, or remove the field (it is optional)")])
 def test_a_blank_field_is_reported_once_and_says_whether_it_may_go(tmp_path, bib, field, old, fix):
     problems = load_problems(edited(tmp_path, "presentation.yml", old, old.split(":")[0] + ': ""'), bib)
     assert [(p.field, p.message, p.fix) for p in problems] == [(field, "is blank", fix)]
+
+
+@pytest.mark.parametrize("file, old, new, field", [
+    ("presentation.yml", "duration: one week", "duration: Not stated", "presenting_complaint.duration"),
+    ("presentation.yml", "duration: one week", "duration: not stated in the source.", "presenting_complaint.duration"),
+    ("case.yml", "ethics:", "ethics:\n  funding: Not stated", "ethics.funding")])
+def test_the_words_not_stated_are_refused_where_the_field_has_a_form_for_it(tmp_path, bib, file, old, new, field):
+    """'…, for Not stated' on a page is a sentence the source never said."""
+    [problem] = load_problems(edited(tmp_path, file, old, new), bib)
+    assert (problem.field, problem.fix) == (field, "write `{not_stated: true}` instead: the page then says, in a "
+                                                   "sentence of its own, that the source does not state it")
 
 
 def test_a_licence_written_as_people_write_it_gets_the_id_suggested(tmp_path, bib):

@@ -191,6 +191,14 @@ def test_duration_given_absent_or_not_stated(tmp_path, form, expected):
     assert bullet == "27 years, female: " + expected.rstrip(".").replace("source", "source.")
 
 
+def test_a_complaint_written_as_a_sentence_is_not_given_two_full_stops(tmp_path):
+    case = unstated_case(tmp_path, presentation=lambda data: data["presenting_complaint"].update(
+        complaint="Recurrent abdominal pain.", duration="two weeks"))
+    assert "Recurrent abdominal pain, for two weeks (2004 (age 27))." in page_text(render.presentation(case, no_link))
+    bullet = next(b for b in slides._presentation_slides(case, lambda t, keys: t)[0].bullets if "abdominal" in b)
+    assert bullet == "27 years, female: Recurrent abdominal pain, for two weeks (2004 (age 27))"
+
+
 def test_an_age_the_source_does_not_give_is_said_so(tmp_path):
     case = unstated_case(tmp_path, presentation=set_field(("patient", "age"), {"not_stated": True}))
     assert "Patient Age: Not stated in the source · Sex: female" in page_text(render.presentation(case, no_link))
@@ -290,7 +298,7 @@ def test_real_case_keeps_its_presentation_and_ethics_text(real_site):
         "Thin built and poorly nourished."
     ethics = [" ".join(li.get_text(" ").split()) for li in
               real_site.html(CASE).select("h2#ethics-and-consent ~ ul")[0].select("li")]
-    assert ethics == ["Ethical approval: Not required", "Patient consent: Not stated in the article.",
+    assert ethics == ["Ethical approval: Not required", "Patient consent: Not stated in the source",
                       "Funding: No funding sources", "Conflicts of interest: None declared"]
 
 
@@ -304,12 +312,16 @@ def _real_case():
     return load_casebook(REPO, REPO / "content", bib).cases[0]
 
 
+ADDED = "; the learning objectives, key points, figure notes and questions were added for teaching."
+
+
 @pytest.mark.parametrize("kind, text, captions", [
-    ("quoted", "Text is quoted from the article.", "Figure captions are quoted from the article."),
-    ("adapted", "Text is adapted from the article.", "Figure captions are adapted from the article."),
-    ("paraphrased", "Text is paraphrased from the article.", "Figure captions are paraphrased from the article."),
-    ("written-for-this-site", "Text is written for this site, based on the article.",
-     "Figure captions are written for this site."),
+    ("quoted", f"The case text is quoted from the article{ADDED}", "Figure captions are quoted from the article."),
+    ("adapted", f"The case text is adapted from the article{ADDED}", "Figure captions are adapted from the article."),
+    ("paraphrased", f"The case text is paraphrased from the article{ADDED}",
+     "Figure captions are paraphrased from the article."),
+    ("written-for-this-site", "The case text is written for this site, based on the article, and so are its learning "
+     "objectives, key points, figure notes and questions.", "Figure captions are written for this site."),
 ])
 def test_each_provenance_gives_its_exact_sentence(kind, text, captions):
     import dataclasses

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import os
 import re
@@ -424,6 +425,12 @@ def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bib
             if not text.strip():
                 problems.append(_blank(doc, path))
                 continue
+            if _NOT_STATED_WORDS.fullmatch(text.strip()) and _takes_not_stated(doc, path):
+                problems.append(doc.problem(path, f"'{text.strip()}' would be printed as if it were the source's "
+                                            "words (a duration reads '…, for Not stated')", "write `{not_stated: true}` "
+                                            "instead: the page then says, in a sentence of its own, that the source "
+                                            "does not state it"))
+                continue
             if path == source_path or not path:  # a file that is one bare string breaks the schema already
                 continue
             if path[-1] == "see" or (len(path) > 1 and path[-2] == "supports"):
@@ -467,23 +474,42 @@ def _blank(doc: Document, path: FieldPath) -> Problem:
     """A blank text, with what to do as its schema says: a required field needs words, an optional one may go."""
     if not path:  # the whole file is one empty text (its schema reports that it is no mapping)
         return doc.problem(path, "is blank", "write the file's fields")
-    required = _required(schema(Path(doc.name).stem), path)
-    fix = {True: "this field is required: write the text", False: "write the text, or remove the field (it is optional)",
-           None: "write the text, or remove it if it is optional"}[required]
-    return doc.problem(path, "is blank", "write the text, or remove this item" if isinstance(path[-1], int) else fix)
+    if isinstance(path[-1], int):
+        return doc.problem(path, "is blank", "write the text, or remove this item")
+    found = _field_schema(schema(Path(doc.name).stem), path)
+    if found is None:
+        return doc.problem(path, "is blank", "write the text, or remove it if it is optional")
+    parent, node = found
+    write = f"use one of: {', '.join(map(str, node['enum']))}" if "enum" in node else "write the text"
+    required = path[-1] in parent.get("required", ())
+    return doc.problem(path, "is blank", f"this field is required: {write}" if required else
+                       f"{write}, or remove the field (it is optional)")
 
 
-def _required(node: dict, path: FieldPath) -> bool | None:
-    """Whether the schema requires the field at `path` (None where the schema does not say one way)."""
-    root, parent = node, None
+_NOT_STATED_WORDS = re.compile(r"(?i)not\s+stated(?:\s+in\s+the\s+(?:source|article))?\.?")
+
+
+def _takes_not_stated(doc: Document, path: FieldPath) -> bool:
+    """Whether the field has the `{not_stated: true}` form (presentation.schema.json's notStated)."""
+    found = _field_schema(schema(Path(doc.name).stem), path)
+    return bool(found) and found[1].get("then", {}).get("$ref", "").endswith("/notStated")
+
+
+def _field_schema(root: dict, path: FieldPath) -> tuple[dict, dict] | None:
+    """The schema of the mapping that holds the field at `path`, and the field's own (None where the schema
+    does not say)."""
+    def resolved(node: dict) -> dict:  # the schemas' own definitions: "#/$defs/name", "#/properties/ethics/$defs/…"
+        while "$ref" in node:
+            node = functools.reduce(lambda at, key: at[key], node["$ref"].lstrip("#/").split("/"), root)
+        return node
+
+    node, parent = root, root
     for part in path:
-        while "$ref" in node:  # the schemas' own definitions: "#/$defs/name"
-            node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
-        parent = node
-        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part)
+        parent = resolved(node)
+        node = parent.get("items", {}) if isinstance(part, int) else parent.get("properties", {}).get(part)
         if node is None:
             return None
-    return path[-1] in parent.get("required", ())
+    return parent, resolved(node)
 
 
 _KIND_NAMES = {"fig": "figure", "tbl": "table", "sec": "section", "trt": "treatment"}
@@ -612,7 +638,7 @@ def _check_tags(doc: Document) -> list[Problem]:
         if spelled.setdefault(slug, tag) != tag:
             problems.append(doc.problem(("tags", index), f"tag '{tag}' and tag '{spelled[slug]}' would share one page",
                                         f"spell the tag the same way everywhere, e.g. '{spelled[slug]}'"))
-        if not slug:
+        if not slug and tag.strip():  # a blank tag is reported as blank (_blank), once
             problems.append(doc.problem(("tags", index), f"tag '{tag}' has no letter or digit to name its page",
                                         "write the tag in words"))
         elif slug in RESERVED_TAG_SLUGS:

@@ -52,6 +52,13 @@ def markdown_link(text: str, url: str) -> str:
     return f"[{inert_text(text)}]({target})"
 
 
+def without_full_stop(text: str) -> str:
+    """A sentence as the first clause of a longer one ('Pain.' + ', for a week.'): its closing full stop
+    dropped, an ellipsis kept."""
+    text = text.rstrip()
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
 def reference_span(formatted: str) -> str:
     """A formatted bibliography entry, marked so that nothing (e.g. glossary linking) rewrites a title."""
     return f'<span class="reference">{inert(formatted)}</span>'

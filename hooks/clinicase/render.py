@@ -15,7 +15,7 @@ from . import visuals
 from .vocabularies import Licence, body_regions, event_kinds, provenance
 from .content import Case, Casebook, Figure, tag_slug
 from .crossrefs import case_targets, overview_sections, presentation_sections, tables
-from .markup import escape, inert, inert_text, markdown_link, md, reference_span
+from .markup import escape, inert, inert_text, markdown_link, md, reference_span, without_full_stop
 
 CASE_PAGES = (
     ("index.md", "Overview"),
@@ -198,8 +198,8 @@ def presentation_parts(case: Case, link: Callable[[str], tuple[str, str]]) -> li
     # of its own; an author's text is never glued into a sentence it does not fit.
     duration = complaint.get("duration")
     when = f" ({inert_text(complaint['when'])})" if "when" in complaint else ""
-    sentence = f"{md(complaint['complaint'])}, for {inert_text(duration)}{when}." if isinstance(duration, str) \
-        else f"{md(complaint['complaint'])}{when}."
+    said = md(without_full_stop(complaint["complaint"]))
+    sentence = f"{said}, for {inert_text(duration)}{when}." if isinstance(duration, str) else f"{said}{when}."
     if isinstance(duration, dict):
         sentence += " Duration: not stated in the source."
     add("sec-presenting-complaint", sentence)

@@ -21,8 +21,7 @@ from .citations import Numbering, find_citations, vancouver_runs
 from .content import Case, Figure
 from .crossrefs import Target, case_targets, replace_crossrefs
 from .licensing import licence_words
-from .markup import escape, markdown_html
-from .markup import md
+from .markup import escape, markdown_html, md, without_full_stop
 
 if TYPE_CHECKING:
     from .bibliography import Bibliography
@@ -139,7 +138,7 @@ def _presentation_slides(case: Case, text: _Text) -> list[Slide]:
     duration = complaint.get("duration")
     when = f" ({complaint['when']})" if "when" in complaint else ""
     age = patient["age"] if isinstance(patient["age"], str) else "age not stated"
-    said = f"{age}, {patient['sex']}: {text(complaint['complaint'], keys)}"
+    said = f"{age}, {patient['sex']}: {text(without_full_stop(complaint['complaint']), keys)}"
     said += f", for {duration}{when}" if isinstance(duration, str) else when
     if isinstance(duration, dict):
         said += ". Duration: not stated in the source."
