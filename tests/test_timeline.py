@@ -145,6 +145,14 @@ def test_a_date_no_calendar_has_is_said_so_with_the_rest_of_the_file(tmp_path, b
         f"{CASE}/timeline.yml:9:11: events[1].kind: unknown event kind 'symptom-onset' — did you mean onset?"]
 
 
+def test_one_mistyped_age_is_reported_at_that_event_not_at_every_later_one(tmp_path, bib):
+    """29 where 27 was meant: the later events at 27, 28 and 30 are in order among themselves."""
+    events = "".join(event(name, f"age: {age}") for name, age in [("a", 27), ("b", 29), ("c", 27), ("d", 28), ("e", 30)])
+    _, problems = load(tmp_path, bib, events)
+    assert problems == [f"{CASE}/timeline.yml:8:10: events[1].age: Age 29 is older than age 27 (event 'c', line 13), "
+                        "which is listed after it — list events in the order they happened, or correct the age"]
+
+
 def test_dates_and_ages_on_different_scales_are_not_compared_for_order(tmp_path, bib):
     """An age and a date say nothing about each other's order unless an event gives both."""
     events, problems = load(tmp_path, bib, event("a", 'date: "2018"') + event("b", "age: 12"))

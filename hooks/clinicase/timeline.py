@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import Location, Problem
 
@@ -351,30 +351,52 @@ def _presentation_problems(doc: Document, raw_events: list[dict[str, Any]], star
 
 
 def _order_problems(doc: Document, starts: list[_Point | None]) -> list[Problem]:
-    """Events are listed in the order they happened: a date or age earlier than one listed before it is wrong,
-    where the two are on one scale ('2017' and 'October 2017' may come in either order)."""
-    found: list[Problem] = []
-    latest_date: _Point | None = None
-    latest_age: _Point | None = None
-    for point in starts:
-        if point is None:
-            continue
-        if point.days:
-            if latest_date and point.days[1] < latest_date.days[0]:
-                found.append(doc.problem(point.field("date", doc), f"{date_label(point.date)} is earlier than "
-                                         f"{latest_date.date_said}, which is listed before it",
-                                         "list events in the order they happened, or correct the date"))
-            elif latest_date is None or point.days[0] > latest_date.days[0]:
-                latest_date = point
-        if point.age is not None:
-            if latest_age and point.age < latest_age.age:
-                said = point.age_said[0].upper() + point.age_said[1:] if point.stated else f"Age {point.age}"
-                found.append(doc.problem(point.field("age", doc), f"{said} is younger than {latest_age.age_said}, "
-                                         "which is listed before it",
-                                         "list events in the order they happened, or correct the age"))
-            elif latest_age is None or point.age > latest_age.age:
-                latest_age = point
+    """Events are listed in the order they happened. On each scale (dates, ages) the events out of order are the
+    fewest whose removal leaves the rest in order: one mistyped age is reported at that event, against its
+    neighbour, not at every later event it seems to follow. '2017' and 'October 2017' may come in either order."""
+    dated = [p for p in starts if p is not None and p.days]
+    aged = [p for p in starts if p is not None and p.age is not None]
+    found = [_out_of_order(doc, point, neighbour, later, "date") for point, neighbour, later in
+             _outliers(dated, lambda a, b: not b.days[1] < a.days[0])]
+    found += [_out_of_order(doc, point, neighbour, later, "age") for point, neighbour, later in
+              _outliers(aged, lambda a, b: a.age <= b.age)]
     return found
+
+
+def _outliers(points: list[_Point], in_order: Callable[[_Point, _Point], bool]) -> list[tuple[_Point, _Point, bool]]:
+    """(point, the kept point it contradicts, whether that one is listed after it) for each point outside the
+    longest run kept in order (ties keep the earlier events, so of two it is the later that is reported)."""
+    longest = [1] * len(points)
+    before: list[int | None] = [None] * len(points)
+    for i in range(len(points)):
+        for j in range(i):
+            if in_order(points[j], points[i]) and longest[j] + 1 > longest[i]:
+                longest[i], before[i] = longest[j] + 1, j
+    end = max(range(len(points)), key=lambda i: (longest[i], -i), default=None)
+    kept = set()
+    while end is not None:
+        kept.add(end)
+        end = before[end]
+    found = []
+    for i, point in enumerate(points):
+        if i in kept:
+            continue
+        earlier = next((points[j] for j in sorted(kept, reverse=True) if j < i and not in_order(points[j], point)), None)
+        later = next((points[j] for j in sorted(kept) if j > i and not in_order(point, points[j])), None)
+        found.append((point, earlier, False) if earlier else (point, later, True))
+    return [f for f in found if f[1] is not None]
+
+
+def _out_of_order(doc: Document, point: _Point, other: _Point, listed_after: bool, scale: str) -> Problem:
+    where = "listed after it" if listed_after else "listed before it"
+    if scale == "date":
+        relation = "later than" if listed_after else "earlier than"
+        return doc.problem(point.field("date", doc), f"{date_label(point.date)} is {relation} {other.date_said}, which is "
+                           f"{where}", "list events in the order they happened, or correct the date")
+    said = point.age_said[0].upper() + point.age_said[1:] if point.stated else f"Age {point.age}"
+    relation = "older than" if listed_after else "younger than"
+    return doc.problem(point.field("age", doc), f"{said} is {relation} {other.age_said}, which is {where}",
+                       "list events in the order they happened, or correct the age")
 
 
 def _birth_problems(doc: Document, points: list[_Point | None]) -> list[Problem]:
