@@ -175,6 +175,26 @@ def test_a_nd_article_is_quoted_and_the_review_says_what_the_licence_allows(tmp_
     assert "case.yml ethics: the article has no approval, consent, funding or conflicts statement" in result.report
 
 
+def test_a_disclosures_section_of_several_statements_is_sorted_statement_by_statement(tmp_path):
+    """ACG Case Reports Journal gathers contributions, financial disclosure, consent and more under 'Disclosures':
+    each goes where its own heading or words say, never all under 'Conflicts of interest'."""
+    project = make_project(tmp_path)
+    source = tmp_path / "disclosures.xml"
+    source.write_text((SYNTHETIC / "case-report.xml").read_text().replace(
+        "<sec><title>Competing interests</title><p>The invented authors declare none.</p></sec>",
+        "<sec><title>Disclosures</title><p>Author contributions: An invented author wrote it.</p>"
+        "<p>Financial disclosure: None.</p><p>Previous presentation: An invented meeting.</p>"
+        "<p>Informed consent was obtained for this case report.</p><p>The invented authors declare none.</p></sec>"))
+    result = import_article(source, project, case="synthetic")
+    ethics = yaml.safe_load((project / CASE / "case.yml").read_text())["ethics"]
+    assert (ethics["funding"], ethics["conflicts"]) == ("Financial disclosure: None.", "The invented authors declare none.")
+    assert ethics["consent"].endswith("Informed consent was obtained for this case report.")  # after its own section
+    assert "not imported, as a teaching case does not need it: 'Author contributions: An invented" in result.report
+    assert "not imported: its heading names no ethics statement the importer knows ('Previous presentation:" \
+        in result.report
+    assert "the section 'Disclosures' holds several statements" in result.report
+
+
 def test_a_keyword_takes_the_spelling_the_casebook_already_uses(tmp_path):
     project = make_project(tmp_path)
     other = project / "content/cases/mini-case/case.yml"

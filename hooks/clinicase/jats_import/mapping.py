@@ -276,13 +276,17 @@ class Mapper:
         for (name, text), paragraph in zip(statements, paragraphs):
             if name == "skip":
                 self.check(paragraph, f"not imported, as a teaching case does not need it: '{text_of(paragraph)[:60]}'")
-            elif name or field:
+            elif name == "unknown":
+                self.check(paragraph, f"not imported: its heading names no ethics statement the importer knows "
+                                      f"('{text_of(paragraph)[:60]}'); if it is one, add it to case.yml ethics")
+            else:
                 ethics[name or field] = " ".join(filter(None, [ethics.get(name or field), text]))
         self.check(sec, f"the section '{text_of(sec.find('title'))}' holds several statements: each was put in the "
                         "case.yml ethics field its own words name; check them")
 
     def _statement(self, paragraph: ET.Element) -> tuple[str, str]:
-        """(ethics field, or 'skip', or '' if the words name none; the paragraph as text) of one statement."""
+        """(ethics field; 'skip' for a heading not imported, 'unknown' for a heading that names no statement, ''
+        for words that name none; the paragraph as text) of one statement."""
         words, text = headings(), " ".join(self.convert.blocks(paragraph))
         label = re.match(r"([^:.]{3,60}):\s", text_of(paragraph))
         if label and _matches(label.group(1), words["not_imported"]):
@@ -291,7 +295,8 @@ class Mapper:
             if label and _matches(label.group(1), titles):
                 return name, text
         plain = normalised(text_of(paragraph))
-        return next((name for name, phrases in words["ethics_phrases"].items() if any(p in plain for p in phrases)), ""), text
+        named = next((name for name, phrases in words["ethics_phrases"].items() if any(p in plain for p in phrases)), "")
+        return named or ("unknown" if label else ""), text
 
     def _ethics_footnotes(self) -> dict[str, str]:
         found = {}
