@@ -225,6 +225,15 @@ def test_the_words_not_stated_are_refused_where_the_field_has_a_form_for_it(tmp_
                                                    "sentence of its own, that the source does not state it")
 
 
+@pytest.mark.parametrize("file, old, new, field", [
+    ("case.yml", "licence: cc-by-nc", 'licence: ""', "source.licence"),  # was a KeyError while building the case
+    ("presentation.yml", "duration: one week", "duration: !!int", "presenting_complaint.duration"),  # an IndexError
+    ("presentation.yml", "duration: one week", 'duration: !!float ""', "presenting_complaint.duration")])
+def test_a_value_that_says_nothing_is_one_located_problem_never_a_traceback(tmp_path, bib, file, old, new, field):
+    [problem] = load_problems(edited(tmp_path, file, old, new), bib)
+    assert problem.field == field
+
+
 def test_a_licence_written_as_people_write_it_gets_the_id_suggested(tmp_path, bib):
     [problem] = load_problems(edited(tmp_path, "case.yml", "licence: cc-by-nc", "licence: CC BY-NC 4.0"), bib)
     assert (problem.message, problem.fix) == ("unknown licence 'CC BY-NC 4.0'", "did you mean cc-by-nc-4.0?")

@@ -189,14 +189,30 @@ def _blank_value(error: jsonschema.ValidationError) -> bool:
 
 
 def _load_valid(path: Path, name: str, root: Path, schema_name: str) -> tuple[Document, list[Problem]]:
-    """A YAML file and its problems against its schema. A file that could be read is checked even when
-    reading found something (an impossible date, a duplicate key, a control character), so one build lists
-    every problem; a field the reading already reported is not reported again."""
+    """A YAML file and its problems: reading, texts that say nothing, its schema. A file that could be read is
+    checked even when reading found something (an impossible date, a duplicate key, a control character), so
+    one build lists every problem; a field already reported is not reported again."""
     doc, found = load_yaml(path, name, root)
     if found and doc.data is None:  # not read at all (a file that reads as `null` is checked: it is no mapping)
         return doc, found
-    reported = {p.field for p in found}
-    return doc, found + [p for p in schema_problems(doc, schema_name) if not p.field or p.field not in reported]
+    for more in (_text_value_problems(doc), schema_problems(doc, schema_name)):  # one problem a field, the first
+        reported = {p.field for p in found}
+        found += [p for p in more if not p.field or p.field not in reported]
+    return doc, found
+
+
+def _text_value_problems(doc: Document) -> list[Problem]:
+    """Texts that say nothing: blank, or the words 'not stated' where the field has a form for that. They make
+    the file wrong like a schema error (the case is not built from them)."""
+    problems = []
+    for path, text in strings(doc.data):
+        if not text.strip():
+            problems.append(_blank(doc, path))
+        elif _NOT_STATED_WORDS.fullmatch(text.strip()) and _takes_not_stated(doc, path):
+            problems.append(doc.problem(path, f"'{text.strip()}' would be printed as if the source said it",
+                                        "write `{not_stated: true}` instead: the page then says, in a sentence of "
+                                        "its own, that the source does not state it"))
+    return problems
 
 
 def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
@@ -422,14 +438,7 @@ def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bib
                                              _unknown_key_fix(case.source.cite, bibliography)))
     for doc in docs.values():
         for path, text in strings(doc.data):
-            if not text.strip():
-                problems.append(_blank(doc, path))
-                continue
-            if _NOT_STATED_WORDS.fullmatch(text.strip()) and _takes_not_stated(doc, path):
-                problems.append(doc.problem(path, f"'{text.strip()}' would be printed as if it were the source's "
-                                            "words (a duration reads '…, for Not stated')", "write `{not_stated: true}` "
-                                            "instead: the page then says, in a sentence of its own, that the source "
-                                            "does not state it"))
+            if not text.strip() or _NOT_STATED_WORDS.fullmatch(text.strip()):  # reported with the file's schema
                 continue
             if path == source_path or not path:  # a file that is one bare string breaks the schema already
                 continue
@@ -697,8 +706,6 @@ def load_glossary(root: Path, content_dir: Path, bibliography: Bibliography, cas
     doc, problems = _load_valid(path, relative_name(path, root), root, "glossary")
     if problems:
         raise ContentError(problems)
-    problems = [_blank(doc, p)
-                for p, text in strings(doc.data) if not text.strip()]
     terms, seen_ids, seen_forms = [], {}, {}
     for index, raw in enumerate(doc.data["terms"]):
         term = Term(raw["id"], raw["term"], raw["definition"], raw.get("abbreviation", ""), tuple(raw.get("synonyms", [])),

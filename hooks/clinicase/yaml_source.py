@@ -127,7 +127,9 @@ class _Builder:
         # itself (2024-02-30 is reported there, with the rest of the file), and "2017-10-05" reads the same.
         try:
             value = node.value if node.tag == _TIMESTAMP else self.scalars.construct_object(node, deep=True)
-        except (ValueError, KeyError, TypeError, OverflowError):  # `!!int abc`, `!!bool maybe`: a tag the text is not
+        except yaml.constructor.ConstructorError:
+            raise  # a tag YAML does not know: the file cannot be read (_load says so)
+        except Exception:  # noqa: BLE001 - `!!int abc`, `!!int ""`, `!!bool maybe`: PyYAML fails in many ways
             self.problems.append(Problem(_loc(self.doc.name, node.start_mark),
                                          f"'{node.value}' cannot be read as {node.tag.rsplit(':', 1)[-1]}",
                                          "remove the `!!` tag before it", field_name(path)))
