@@ -153,6 +153,15 @@ def test_one_mistyped_age_is_reported_at_that_event_not_at_every_later_one(tmp_p
                         "which is listed after it — list events in the order they happened, or correct the age"]
 
 
+def test_a_year_between_two_months_does_not_hide_that_they_are_out_of_order(tmp_path, bib):
+    """'2017' may come before or after 'December 2017' and 'January 2017', but those two are in the wrong order."""
+    events = event("a", 'date: "2017-12"') + event("b", 'date: "2017"') + event("c", 'date: "2017-01"')
+    _, problems = load(tmp_path, bib, events)
+    assert problems == [f"{CASE}/timeline.yml:13:11: events[2].date: January 2017 is earlier than December 2017 (event "
+                        "'a', line 3), which is listed before it — list events in the order they happened, or correct "
+                        "the date"]
+
+
 def test_dates_and_ages_on_different_scales_are_not_compared_for_order(tmp_path, bib):
     """An age and a date say nothing about each other's order unless an event gives both."""
     events, problems = load(tmp_path, bib, event("a", 'date: "2018"') + event("b", "age: 12"))

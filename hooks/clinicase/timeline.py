@@ -356,23 +356,28 @@ def _order_problems(doc: Document, starts: list[_Point | None]) -> list[Problem]
     neighbour, not at every later event it seems to follow. '2017' and 'October 2017' may come in either order."""
     dated = [p for p in starts if p is not None and p.days]
     aged = [p for p in starts if p is not None and p.age is not None]
-    found = [_out_of_order(doc, point, neighbour, later, "date") for point, neighbour, later in
-             _outliers(dated, lambda a, b: not b.days[1] < a.days[0])]
-    found += [_out_of_order(doc, point, neighbour, later, "age") for point, neighbour, later in
-              _outliers(aged, lambda a, b: a.age <= b.age)]
+    found = [_out_of_order(doc, point, other, later, "date") for point, other, later in
+             _outliers(dated, lambda p: p.days)]
+    found += [_out_of_order(doc, point, other, later, "age") for point, other, later in
+              _outliers(aged, lambda p: ((p.age,), (p.age,)))]
     return found
 
 
-def _outliers(points: list[_Point], in_order: Callable[[_Point, _Point], bool]) -> list[tuple[_Point, _Point, bool]]:
-    """(point, the kept point it contradicts, whether that one is listed after it) for each point outside the
-    longest run kept in order (ties keep the earlier events, so of two it is the later that is reported)."""
-    longest = [1] * len(points)
-    before: list[int | None] = [None] * len(points)
-    for i in range(len(points)):
-        for j in range(i):
-            if in_order(points[j], points[i]) and longest[j] + 1 > longest[i]:
-                longest[i], before[i] = longest[j] + 1, j
-    end = max(range(len(points)), key=lambda i: (longest[i], -i), default=None)
+_ORDER_WINDOW = 100  # events looked back at for the longest run: a long timeline costs time in proportion
+
+
+def _outliers(points: list[_Point], span: Callable[[_Point], tuple]) -> list[tuple[_Point, _Point, bool]]:
+    """(point, a kept point it contradicts, whether that one is listed after it) for each point outside the
+    longest run kept in order. A run is in order when no point ends before a point listed earlier in the run
+    starts; ties keep the earlier events, so of two it is the later that is reported."""
+    length, latest, before = [0] * len(points), [None] * len(points), [None] * len(points)
+    for i, point in enumerate(points):
+        first, last = span(point)
+        length[i], latest[i] = 1, first  # latest: the latest start in the run that ends here
+        for j in range(max(0, i - _ORDER_WINDOW), i):
+            if last >= latest[j] and (length[j] + 1, _negated(max(latest[j], first))) > (length[i], _negated(latest[i])):
+                length[i], latest[i], before[i] = length[j] + 1, max(latest[j], first), j
+    end = max(range(len(points)), key=lambda i: (length[i], -i), default=None)
     kept = set()
     while end is not None:
         kept.add(end)
@@ -381,10 +386,16 @@ def _outliers(points: list[_Point], in_order: Callable[[_Point, _Point], bool]) 
     for i, point in enumerate(points):
         if i in kept:
             continue
-        earlier = next((points[j] for j in sorted(kept, reverse=True) if j < i and not in_order(points[j], point)), None)
-        later = next((points[j] for j in sorted(kept) if j > i and not in_order(point, points[j])), None)
-        found.append((point, earlier, False) if earlier else (point, later, True))
-    return [f for f in found if f[1] is not None]
+        earlier = next((points[j] for j in range(i - 1, -1, -1) if j in kept and span(point)[1] < span(points[j])[0]), None)
+        later = next((points[j] for j in range(i + 1, len(points)) if j in kept and span(points[j])[1] < span(point)[0]), None)
+        if earlier or later:
+            found.append((point, earlier, False) if earlier else (point, later, True))
+    return found
+
+
+def _negated(day: tuple) -> tuple:
+    """For comparing runs: of two as long, the one whose latest start is earlier lets more events follow."""
+    return tuple(-part for part in day)
 
 
 def _out_of_order(doc: Document, point: _Point, other: _Point, listed_after: bool, scale: str) -> Problem:
