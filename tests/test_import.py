@@ -177,22 +177,30 @@ def test_a_nd_article_is_quoted_and_the_review_says_what_the_licence_allows(tmp_
 
 def test_a_disclosures_section_of_several_statements_is_sorted_statement_by_statement(tmp_path):
     """ACG Case Reports Journal gathers contributions, financial disclosure, consent and more under 'Disclosures':
-    each goes where its own heading or words say, never all under 'Conflicts of interest'."""
+    each paragraph, list or subsection goes where its own heading or words say, never all under 'Conflicts of
+    interest', and nothing is dropped unsaid. A section headed for one statement stays whole."""
     project = make_project(tmp_path)
     source = tmp_path / "disclosures.xml"
     source.write_text((SYNTHETIC / "case-report.xml").read_text().replace(
         "<sec><title>Competing interests</title><p>The invented authors declare none.</p></sec>",
         "<sec><title>Disclosures</title><p>Author contributions: An invented author wrote it.</p>"
         "<p>Financial disclosure: None.</p><p>Previous presentation: An invented meeting.</p>"
-        "<p>Informed consent was obtained for this case report.</p><p>The invented authors declare none.</p></sec>"))
+        "<p>Informed consent was obtained for this case report.</p>"
+        "<list><list-item><p>Dr X received invented fees.</p></list-item></list>"
+        "<sec><title>Ethics approval</title><p>An invented board approved it.</p></sec></sec>"
+        "<sec><title>Conflicts of interest</title><p>Dr Y sits on an invented review board and consented to say so."
+        "</p></sec>"))
     result = import_article(source, project, case="synthetic")
     ethics = yaml.safe_load((project / CASE / "case.yml").read_text())["ethics"]
-    assert (ethics["funding"], ethics["conflicts"]) == ("Financial disclosure: None.", "The invented authors declare none.")
-    assert ethics["consent"].endswith("Informed consent was obtained for this case report.")  # after its own section
+    assert ethics["funding"] == "Financial disclosure: None."
+    assert ethics["consent"] == "Invented consent statement. Informed consent was obtained for this case report.", \
+        "a statement joins the field's own section, never replaces it or is dropped"
+    assert ethics["conflicts"] == ("Dr X received invented fees. Dr Y sits on an invented review board and consented "
+                                   "to say so."), "a list is a statement; a 'Conflicts' section stays whole"
+    assert ethics["approval"].endswith("An invented board approved it.")
     assert "not imported, as a teaching case does not need it: 'Author contributions: An invented" in result.report
-    assert "not imported: its heading names no ethics statement the importer knows ('Previous presentation:" \
-        in result.report
-    assert "the section 'Disclosures' holds several statements" in result.report
+    assert "not imported: it names no ethics statement the importer knows ('Previous presentation:" in result.report
+    assert "the section 'Disclosures' gathers several statements" in result.report
 
 
 def test_a_keyword_takes_the_spelling_the_casebook_already_uses(tmp_path):

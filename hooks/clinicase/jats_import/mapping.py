@@ -46,6 +46,12 @@ def normalised(title: str) -> str:
     return " ".join(text.strip(" :.;-").split())
 
 
+def _add_statement(ethics: dict[str, str], field: str, text: str) -> None:
+    """A statement joins what the field already holds (a 'Consent' section after a 'Disclosures' one)."""
+    if text and text not in ethics.get(field, ""):
+        ethics[field] = " ".join(filter(None, [ethics.get(field), text]))
+
+
 def _matches(title: str, names: list[str]) -> bool:
     """A heading names an entry, also numbered: 'Case 2', 'Case report II'."""
     text = normalised(title)
@@ -159,6 +165,8 @@ class Mapper:
         for name, titles in words["ethics"].items():
             if _matches(title, titles):
                 return f"ethics:{name}"
+        if _matches(title, words["ethics_gathering"]):
+            return "ethics:"  # statements of several kinds ('Declarations'): each part names its own
         if _matches(title, words["not_imported"]) or sec_type in {"supplementary-material", "display-objects"}:
             return "skip"
         if _matches(title, words["discussion"]) or sec_type in words["sec_types"]["discussion"]:
@@ -265,36 +273,44 @@ class Mapper:
             fields[name] = "\n\n".join(filter(None, [fields.get(name, ""), *blocks]))
 
     def _ethics(self, sec: ET.Element, field: str, ethics: dict[str, str]) -> None:
-        """An ethics section into case.yml's ethics. A section of several paragraphs ('Disclosures': contributions,
-        financial disclosure, consent) is several statements: each goes to the field its own heading or words
-        name, so that a consent statement is not printed under 'Conflicts of interest'."""
-        paragraphs = [p for p in sec if p.tag == "p"]
-        statements = [self._statement(p) for p in paragraphs] if len(paragraphs) > 1 else []
-        if not any(name for name, _ in statements):
-            ethics.setdefault(field, " ".join(self.convert.blocks(sec)))
+        """An ethics section into case.yml's ethics. A section whose heading gathers several statements
+        ('Disclosures', 'Declarations'; `field` is '' when the heading names no one statement) is split: each
+        paragraph, list or subsection goes to the field its own heading or words name, so that a consent
+        statement is not printed under 'Conflicts of interest'. Any other section goes whole to its field."""
+        parts = [child for child in sec if child.tag not in {"title", "label"}] or [sec]
+        gathering = _matches(text_of(sec.find("title")), headings()["ethics_gathering"])
+        statements = [self._statement(part) for part in parts] if gathering else []
+        if field and not any(name for name, _ in statements):
+            _add_statement(ethics, field, " ".join(self.convert.blocks(sec)))
             return
-        for (name, text), paragraph in zip(statements, paragraphs):
+        for (name, text), part in zip(statements, parts):
             if name == "skip":
-                self.check(paragraph, f"not imported, as a teaching case does not need it: '{text_of(paragraph)[:60]}'")
-            elif name == "unknown":
-                self.check(paragraph, f"not imported: its heading names no ethics statement the importer knows "
-                                      f"('{text_of(paragraph)[:60]}'); if it is one, add it to case.yml ethics")
+                self.check(part, f"not imported, as a teaching case does not need it: '{text_of(part)[:60]}'")
+            elif name == "unknown" or not (name or field):
+                self.check(part, f"not imported: it names no ethics statement the importer knows "
+                                 f"('{text_of(part)[:60]}'); if it is one, add it to case.yml ethics")
             else:
-                ethics[name or field] = " ".join(filter(None, [ethics.get(name or field), text]))
-        self.check(sec, f"the section '{text_of(sec.find('title'))}' holds several statements: each was put in the "
-                        "case.yml ethics field its own words name; check them")
+                _add_statement(ethics, name or field, text)
+        self.check(sec, f"the section '{text_of(sec.find('title'))}' gathers several statements: each was put in the "
+                        "case.yml ethics field its own heading or words name; check them")
 
-    def _statement(self, paragraph: ET.Element) -> tuple[str, str]:
+    def _statement(self, part: ET.Element) -> tuple[str, str]:
         """(ethics field; 'skip' for a heading not imported, 'unknown' for a heading that names no statement, ''
-        for words that name none; the paragraph as text) of one statement."""
-        words, text = headings(), " ".join(self.convert.blocks(paragraph))
-        label = re.match(r"([^:.]{3,60}):\s", text_of(paragraph))
+        for words that name none; the part as text) of one statement: a paragraph or list ('Funding: …') or a
+        subsection (its title)."""
+        words = headings()
+        pieces = [item for item in part if item.tag == "list-item"] if part.tag == "list" else [part]
+        text = " ".join(block for piece in pieces for block in self.convert.blocks(piece))  # one line, as case.yml's
+        if part.tag == "sec":
+            kind = self._kind(part)
+            return (kind[7:] if kind.startswith("ethics:") else "skip" if kind == "skip" else "unknown"), text
+        label = re.match(r"([^:.]{3,60}):\s", text_of(part))
         if label and _matches(label.group(1), words["not_imported"]):
             return "skip", text
         for name, titles in words["ethics"].items():
             if label and _matches(label.group(1), titles):
                 return name, text
-        plain = normalised(text_of(paragraph))
+        plain = normalised(text_of(part))
         named = next((name for name, phrases in words["ethics_phrases"].items() if any(p in plain for p in phrases)), "")
         return named or ("unknown" if label else ""), text
 
