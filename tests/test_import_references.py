@@ -180,3 +180,39 @@ def test_a_book_with_only_an_address_and_an_access_date_is_a_web_page(oncology):
         "Available from: http://www.ncin.org.uk/publications/data_briefings/routes_to_diagnosis.aspx.")
     book = by_label["11"]  # a publisher: still a book
     assert book.type == "book" and not book.retyped
+
+
+REFS = """<?xml version="1.0"?>
+<article article-type="case-report"><front><article-meta><title-group><article-title>An invented case</article-title>
+</title-group></article-meta></front><back><ref-list>
+<ref id="r1"><label>1</label><element-citation publication-type="journal"><article-title>Vitamin A deficiency and
+emerging Bartonella infection in Quebec: India's hidden burden</article-title><source>J Invented</source>
+<year>2020</year></element-citation></ref>
+<ref id="r2"><label>2</label><element-citation publication-type="book"><person-group person-group-type="author"><name>
+<surname>Doe</surname><given-names>J</given-names></name></person-group><source>An invented book</source>
+<edition>2nd</edition><comment><uri xlink:href="https://example.org/book" xmlns:xlink="http://www.w3.org/1999/xlink">
+https://example.org/book</uri> 4 June 2019, date last accessed</comment></element-citation></ref>
+<ref id="r3"><label>3</label><element-citation publication-type="book"><collab>An invented agency</collab>
+<source>An invented page</source><comment><uri xlink:href="https://example.org/page"
+xmlns:xlink="http://www.w3.org/1999/xlink">https://example.org/page</uri> 31 February 2012, date last accessed
+</comment></element-citation></ref>
+</ref-list></back></article>
+"""
+
+
+def test_names_single_letters_and_capitals_after_a_colon_in_imported_titles(tmp_path):
+    """'vitamin A' and 'Quebec' are braced; after the colon the capital may be the journal's habit or a name:
+    left to the style and said in the review."""
+    (tmp_path / "refs.xml").write_text(REFS, encoding="utf-8")
+    first = references(tmp_path / "refs.xml")[0]
+    assert "Vitamin {A} deficiency and emerging {Bartonella} infection in {Quebec}: India's hidden burden" in first.bibtex("c")
+    assert not first.title_case and first.capital_after_stop
+
+
+def test_only_a_book_the_web_page_form_prints_whole_becomes_a_web_page(tmp_path):
+    """A book with an edition, or an access date that is no date (31 February), stays a book: as a web page its
+    edition or note would not be printed."""
+    (tmp_path / "refs.xml").write_text(REFS, encoding="utf-8")
+    _, edition, bad_date = references(tmp_path / "refs.xml")
+    assert (edition.type, edition.fields["edition"], edition.fields["urldate"]) == ("book", "2nd", "2019-06-04")
+    assert bad_date.type == "book" and "31 February 2012, date last accessed" in bad_date.fields["note"]

@@ -197,6 +197,10 @@ def _reference_checks(draft: Draft, bib_text: str) -> list[Check]:
             checks.append(Check(where, "this reference's title is in Title Case in the article, and the site prints "
                                        "titles in sentence case: put braces around the names in it, which keeps their "
                                        "capitals (a {Paris} hospital)"))
+        if entry.capital_after_stop:
+            checks.append(Check(where, "this reference's title has a capitalised word after a colon or full stop, "
+                                       "which the site prints in lower case, as Citing Medicine does: if it is a name, "
+                                       "brace it ({India's})"))
         if entry.extra_citations:
             checks.append(Check(where, f"{label} holds {entry.extra_citations + 1} citations in the article; only the "
                                        "first was imported"))

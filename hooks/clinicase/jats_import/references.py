@@ -70,6 +70,7 @@ class Entry:
     extra_citations: int = 0  # citations in the same <ref> after the first (not imported)
     retyped: str = ""  # why the entry is not of the type the article declares ('' when it is)
     title_case: bool = False  # the article writes the title in Title Case: proper nouns cannot be told apart
+    capital_after_stop: bool = False  # a capitalised word after a colon, which the style lowers (a name?)
 
     def bibtex(self, comment: str) -> str:
         values = {"author": self._names("author"), "editor": self._names("editor"),
@@ -148,12 +149,15 @@ def _entry(citation: ET.Element) -> Entry:
     if accessed and not fields["urldate"] and (day := _iso_date(accessed.group("a") or accessed.group("b"))):
         fields["urldate"] = day
         fields["note"] = _without(fields["note"], accessed.group(), fields["url"])
-    retyped = ""
-    if kind == "book" and fields["url"] and not publisher and citation.find(".//isbn") is None:
+    retyped = ""  # a book the web page form prints whole: no edition, nothing left in the note
+    if kind == "book" and fields["url"] and not publisher and not fields["edition"] and not fields["note"] \
+            and citation.find(".//isbn") is None:
         kind, retyped = "online", "gives no publisher, only an address"  # how many journals tag a web page
         fields["publisher"] = ""
+    titles = [fields.get(name, "") for name in _CASED]
     return Entry(kind, {k: v for k, v in fields.items() if v}, persons, others, retyped=retyped,
-                 title_case=any(_title_cased(fields.get(name, "")) for name in _CASED))
+                 title_case=any(map(_title_cased, titles)),
+                 capital_after_stop=any(_capital_after_stop(t) for t in titles if not _title_cased(t)))
 
 
 # '4 September 2012, date last accessed', 'accessed 4 Sep 2012', 'Accessed on September 4, 2012'
@@ -279,7 +283,8 @@ def source_entry(article: Article) -> Entry:
         **_identifiers(meta, "article-id"),
     }
     return Entry("article", {k: v for k, v in fields.items() if v}, {"author": authors} if authors else {},
-                 element=title_element, title_case=_title_cased(fields["title"]))
+                 element=title_element, title_case=_title_cased(fields["title"]),
+                 capital_after_stop=not _title_cased(fields["title"]) and _capital_after_stop(fields["title"]))
 
 
 def _publication_date(meta: ET.Element) -> ET.Element | None:
@@ -350,9 +355,16 @@ _WORD = re.compile(r"[^\s{}]+")
 
 
 def _title_cased(title: str) -> bool:
-    """Whether the article writes this title In Title Case: most of its longer words after the first capitalised."""
+    """Whether the article writes this title In Title Case: three in four of its longer words after the first
+    capitalised ('Emerging Bartonella infection in Quebec' is sentence case with two names)."""
     words = [w for w in title.split()[1:] if len(w) > 3 and w[0].isalpha()]
-    return len(words) >= 2 and sum(w[0].isupper() for w in words) > len(words) / 2
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+def _capital_after_stop(title: str) -> bool:
+    """Whether a word after a colon or full stop starts with a capital that the style will lower: a name there
+    ('…: India's hidden burden') cannot be told from the journal's habit ('…: Report of a case')."""
+    return bool(re.search(r"[:.?!]\s+[\"'‘“(]*[A-Z][a-z'’]+\b", title))
 
 
 def _proper_nouns_kept(value: str) -> str:
@@ -364,7 +376,8 @@ def _proper_nouns_kept(value: str) -> str:
         word = match.group()
         first = number == 0 or re.search(r"[:.?!]$", value[:match.start()].rstrip())
         letters = [c for c in word if c.isalpha()]
-        single_capital = letters and letters[0].isupper() and not any(c.isupper() for c in letters[1:]) and len(letters) > 1
+        single_capital = letters and letters[0].isupper() and not any(c.isupper() for c in letters[1:]) and \
+            (len(letters) > 1 or word.strip("()[],;:.") == "A")  # 'vitamin A', 'group A': the style lowers an 'A'
         if single_capital and not first and "\\" not in word:  # a LaTeX escape stays outside braces
             core = re.match(r"^([(\[\"'‘“]*)(.*?)([)\]\"'’”:;,.?!]*)$", word)
             word = f"{core.group(1)}{{{core.group(2)}}}{core.group(3)}"
