@@ -52,8 +52,8 @@ def test_ages_and_spans_are_written_as_the_source_gives_them(specialty_site):
 
 def test_provenance_and_the_recorded_permission_are_printed_as_the_case_gives_them(specialty_site):
     text = specialty_site.html(CASE).get_text(" ", strip=True)
-    assert "The case text is paraphrased from the article; the learning objectives, key points, figure notes and " \
-        "questions were added for teaching. Figure captions are paraphrased from the article." in text
+    assert "The case text is paraphrased from the article; its learning objectives and any key points, figure " \
+        "notes and questions were added for teaching. Figure captions are paraphrased from the article." in text
     assert "quoted from" not in text
     assert "CC BY-ND 4.0" in text and "Synthetic permission for the test suite" in text
 

@@ -199,6 +199,14 @@ def test_a_complaint_written_as_a_sentence_is_not_given_two_full_stops(tmp_path)
     assert bullet == "27 years, female: Recurrent abdominal pain, for two weeks (2004 (age 27))"
 
 
+@pytest.mark.parametrize("complaint, said", [("Pain.", "Pain, for"), ("Fever, myalgia etc.", "Fever, myalgia etc., for"),
+                                              ("Weight loss...", "Weight loss..., for")])
+def test_only_a_closing_full_stop_is_dropped_before_the_duration(tmp_path, complaint, said):
+    case = unstated_case(tmp_path, presentation=lambda data: data["presenting_complaint"].update(
+        complaint=complaint, duration="two weeks"))
+    assert f"{said} two weeks" in page_text(render.presentation(case, no_link))
+
+
 def test_an_age_the_source_does_not_give_is_said_so(tmp_path):
     case = unstated_case(tmp_path, presentation=set_field(("patient", "age"), {"not_stated": True}))
     assert "Patient Age: Not stated in the source · Sex: female" in page_text(render.presentation(case, no_link))
@@ -312,7 +320,7 @@ def _real_case():
     return load_casebook(REPO, REPO / "content", bib).cases[0]
 
 
-ADDED = "; the learning objectives, key points, figure notes and questions were added for teaching."
+ADDED = "; its learning objectives and any key points, figure notes and questions were added for teaching."
 
 
 @pytest.mark.parametrize("kind, text, captions", [
@@ -321,7 +329,7 @@ ADDED = "; the learning objectives, key points, figure notes and questions were 
     ("paraphrased", f"The case text is paraphrased from the article{ADDED}",
      "Figure captions are paraphrased from the article."),
     ("written-for-this-site", "The case text is written for this site, based on the article, and so are its learning "
-     "objectives, key points, figure notes and questions.", "Figure captions are written for this site."),
+     "objectives and any key points, figure notes and questions.", "Figure captions are written for this site."),
 ])
 def test_each_provenance_gives_its_exact_sentence(kind, text, captions):
     import dataclasses

@@ -54,9 +54,14 @@ def markdown_link(text: str, url: str) -> str:
 
 def without_full_stop(text: str) -> str:
     """A sentence as the first clause of a longer one ('Pain.' + ', for a week.'): its closing full stop
-    dropped, an ellipsis kept."""
+    dropped; an ellipsis, or a stop that ends an abbreviation ('etc.', 'e.g.', 'et al.'), kept."""
     text = text.rstrip()
-    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+    last = text.rsplit(None, 1)[-1] if text else ""
+    ends_abbreviation = last.lower() in _ABBREVIATIONS or "." in last[:-1]
+    return text[:-1] if text.endswith(".") and not text.endswith("..") and not ends_abbreviation else text
+
+
+_ABBREVIATIONS = {"etc.", "al.", "approx.", "vs.", "cf.", "resp."}  # a stop that belongs to its word
 
 
 def reference_span(formatted: str) -> str:
