@@ -427,9 +427,9 @@ def strings(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
 
 def _check_texts(case: Case | None, docs: dict[str, Document], bibliography: Bibliography,
                  passed: set[str]) -> list[Problem]:
-    """Every string of every file: never blank; citation keys, cross-references and `see`/`supports` ids
-    resolve (all of them once the case could be built, those to figures and treatments as soon as their file
-    passes); links and images follow the URL rule."""
+    """Every string of every file (blanks are reported with the file, _text_value_problems): citation keys,
+    cross-references and `see`/`supports` ids resolve (all of them once the case could be built, those to
+    figures and treatments as soon as their file passes); links and images follow the URL rule."""
     problems = []
     targets = case_targets(case) if case else _known_targets(docs, passed)
     source_path = ("source", "cite")
