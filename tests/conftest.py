@@ -109,35 +109,32 @@ def copy_repository(tmp_path: Path) -> Path:
     return project
 
 
-@pytest.fixture(scope="session")
-def casebook_site(tmp_path_factory) -> Build:
-    """The real casebook plus the synthetic second case, built strict."""
-    project = copy_repository(tmp_path_factory.mktemp("casebook"))
-    add_case(project)
+def build_casebook(folder: Path, fixture: str = "second-case") -> Build:
+    """The real casebook plus one fixture case, built strict in `folder`."""
+    project = copy_repository(folder)
+    add_case(project, fixture)
     build = run_mkdocs(project, "--strict")
     assert build.returncode == 0, build.output
     return build
+
+
+@pytest.fixture(scope="session")
+def casebook_site(tmp_path_factory) -> Build:
+    """The real casebook plus the synthetic second case, built strict."""
+    return build_casebook(tmp_path_factory.mktemp("casebook"))
 
 
 @pytest.fixture(scope="session")
 def casebook_site_again(tmp_path_factory) -> Build:
     """casebook_site built again from scratch, in another folder: every download must be the same bytes."""
-    project = copy_repository(tmp_path_factory.mktemp("casebook-again"))
-    add_case(project)
-    build = run_mkdocs(project, "--strict")
-    assert build.returncode == 0, build.output
-    return build
+    return build_casebook(tmp_path_factory.mktemp("casebook-again"))
 
 
 @pytest.fixture(scope="session")
 def specialty_site(tmp_path_factory) -> Build:
     """The real casebook plus the synthetic gastroenterology case (organs, a stent, ages and spans, CC BY-ND
     with permission), built strict."""
-    project = copy_repository(tmp_path_factory.mktemp("specialty"))
-    add_case(project, "specialty-case")
-    build = run_mkdocs(project, "--strict")
-    assert build.returncode == 0, build.output
-    return build
+    return build_casebook(tmp_path_factory.mktemp("specialty"), "specialty-case")
 
 
 @pytest.fixture(scope="session")
@@ -238,3 +235,16 @@ def text_and_tags(html: str) -> tuple[str, set[str]]:
     parser = _Text()
     parser.feed(html)
     return " ".join("".join(parser.parts).split()), parser.tags
+
+
+def second_case(tmp_path: Path):
+    """The synthetic second case, loaded from a fixture project, and its bibliography: for tests that change a
+    loaded case before making a file from it."""
+    from clinicase.bibliography import load_bibliography
+    from clinicase.content import load_casebook
+
+    project = make_project(tmp_path)
+    add_case(project)
+    bibliography, _ = load_bibliography(project / "bibliography.bib", "bibliography.bib")
+    cases = load_casebook(project, project / "content", bibliography).cases
+    return next(c for c in cases if c.slug == "synthetic-second-case"), bibliography

@@ -151,15 +151,10 @@ def test_a_later_build_time_makes_newer_notes_with_the_same_guids(monkeypatch):
 
 def test_text_from_yaml_is_text_on_the_card(tmp_path):
     """Markup in a question stays characters: no element, handler or script reaches Anki."""
-    from clinicase.bibliography import load_bibliography
     from clinicase.citations import Numbering
-    from clinicase.content import load_casebook
-    from conftest import add_case, make_project
+    from conftest import second_case
 
-    project = make_project(tmp_path)
-    add_case(project)
-    bibliography, _ = load_bibliography(project / "bibliography.bib", "bibliography.bib")
-    case = next(c for c in load_casebook(project, project / "content", bibliography).cases if c.slug == "synthetic-second-case")
+    case, bibliography = second_case(tmp_path)
     hostile = '<img src=x onerror=alert(1)> </p><script>alert(2)</script> ]]> & "quoted"'
     question = replace(case.questions[0], stem=hostile)
     case.questions[0] = question

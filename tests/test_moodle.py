@@ -113,15 +113,10 @@ def test_a_case_without_questions_has_no_quiz_file(specialty_site):
 
 def test_text_from_yaml_stays_text_in_the_xml_and_in_its_html(tmp_path):
     """Markup in a question cannot close a <text>, open an element or end a CDATA section: it stays characters."""
-    from clinicase.bibliography import load_bibliography
     from clinicase.citations import Numbering
-    from clinicase.content import load_casebook
-    from conftest import add_case, make_project
+    from conftest import second_case
 
-    project = make_project(tmp_path)
-    add_case(project)
-    bibliography, _ = load_bibliography(project / "bibliography.bib", "bibliography.bib")
-    case = next(c for c in load_casebook(project, project / "content", bibliography).cases if c.slug == "synthetic-second-case")
+    case, bibliography = second_case(tmp_path)
     hostile = '</text></questiontext><question type="essay"> ]]> <script>alert(1)</script> & "q" \'a\''
     case.questions[0] = replace(case.questions[0], stem=hostile,
                                 options=(replace(case.questions[0].options[0], text=hostile), *case.questions[0].options[1:]))
